@@ -1,0 +1,113 @@
+"""Outcome metrics: pure functions of model state arrays with a leading replicate axis.
+
+Autonomy follows Hirschman's concentration index of trade by partner (1 - HHI over the power
+blocs, the diversified rest of the world counted as no concentration); security risk combines
+the powers' pressure as independent hazards; sanctions exposure is the secondary-sanctions risk
+of trade tied to the sanctioned bloc. docs/outputs.md lists every column built from these.
+"""
+
+import numpy as np
+
+OUTCOMES: dict[str, dict[str, str]] = {
+    "welfare_final": {
+        "direction": "max",
+        "unit": "index (start = 1)",
+        "description": "GDP index at the end",
+    },
+    "growth_annual": {
+        "direction": "max",
+        "unit": "fraction per year",
+        "description": "annualised GDP growth",
+    },
+    "autonomy_mean": {
+        "direction": "max",
+        "unit": "0..1",
+        "description": "mean over quarters of 1 - HHI of bloc trade shares",
+    },
+    "autonomy_final": {
+        "direction": "max",
+        "unit": "0..1",
+        "description": "1 - HHI of bloc trade shares at the end",
+    },
+    "max_dependence_final": {
+        "direction": "min",
+        "unit": "share",
+        "description": "largest bloc's trade share at the end",
+    },
+    "security_risk_mean": {
+        "direction": "min",
+        "unit": "0..1",
+        "description": "mean over quarters of 1 - prod(1 - pressure)",
+    },
+    "security_risk_max": {
+        "direction": "min",
+        "unit": "0..1",
+        "description": "highest quarterly security risk",
+    },
+    "crises": {
+        "direction": "min",
+        "unit": "quarters",
+        "description": "quarters in which one power's pressure passed the crisis threshold",
+    },
+    "sanctions_exposure_mean": {
+        "direction": "min",
+        "unit": "0..1",
+        "description": "mean of sanctions level x trade share of the sanctioned bloc",
+    },
+    "relation_min_final": {
+        "direction": "max",
+        "unit": "-1..1",
+        "description": "worst relation with any power at the end",
+    },
+    "relation_spread_final": {
+        "direction": "min",
+        "unit": "0..2",
+        "description": "best minus worst relation at the end",
+    },
+}
+
+
+def bloc_shares(shares: np.ndarray, bloc_matrix: np.ndarray) -> np.ndarray:
+    """Trade shares summed by power bloc: (R, K) @ (K, P) -> (R, P)."""
+    return shares @ bloc_matrix
+
+
+def autonomy(blocs: np.ndarray) -> np.ndarray:
+    """1 - Herfindahl-Hirschman index of the blocs' shares (rest of world excluded)."""
+    return 1.0 - np.einsum("rp,rp->r", blocs, blocs)
+
+
+def max_dependence(blocs: np.ndarray) -> np.ndarray:
+    """The largest single bloc's share."""
+    return blocs.max(axis=1)
+
+
+def security_risk(pressure: np.ndarray) -> np.ndarray:
+    """Chance that at least one power's pressure bites, pressures read as probabilities."""
+    return 1.0 - np.prod(1.0 - np.clip(pressure, 0.0, 1.0), axis=1)
+
+
+def sanctions_exposure(sanctions: float, target_bloc_share: np.ndarray) -> np.ndarray:
+    """Secondary-sanctions exposure: sanctions level times trade with the sanctioned bloc."""
+    return sanctions * target_bloc_share
+
+
+def export_shares(shares: np.ndarray, export_fraction: np.ndarray) -> np.ndarray:
+    """Shares of exports by partner, from turnover shares and each partner's export fraction."""
+    exports = shares * export_fraction
+    return exports / exports.sum(axis=1, keepdims=True)
+
+
+def relation_min(relations: np.ndarray) -> np.ndarray:
+    """The worst relation with any power."""
+    return relations.min(axis=1)
+
+
+def relation_spread(relations: np.ndarray) -> np.ndarray:
+    """Best minus worst relation: how unbalanced the pivot's relations are."""
+    return relations.max(axis=1) - relations.min(axis=1)
+
+
+def annual_growth(welfare_final: np.ndarray, quarters: int) -> np.ndarray:
+    """Annualised growth rate of the GDP index over ``quarters``."""
+    return welfare_final ** (4.0 / quarters) - 1.0
