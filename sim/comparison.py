@@ -78,8 +78,8 @@ def mean_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[f
     values = np.asarray(values, dtype=float)
     if values.size < 2:
         return (np.nan, np.nan)
-    if np.ptp(values) == 0:
-        return (float(values[0]), float(values[0]))
+    if _constant(values):
+        return (float(values.mean()), float(values.mean()))
     interval = stats.ttest_1samp(values, 0.0).confidence_interval(confidence)
     return (float(interval.low), float(interval.high))
 
@@ -182,7 +182,7 @@ def _difference(a: np.ndarray, b: np.ndarray, paired: bool, sign: float) -> dict
         mean = diff.mean() if n else np.nan
         sd = diff.std(ddof=1) if n > 1 else np.nan
         better = np.mean(sign * diff > 0) if n and not np.isnan(sign) else np.nan
-        if n > 1 and sd > 0:
+        if n > 1 and not _constant(diff):
             test = stats.ttest_rel(a, b)
             low, high = test.confidence_interval(CONFIDENCE)
             p_value = test.pvalue
@@ -194,7 +194,7 @@ def _difference(a: np.ndarray, b: np.ndarray, paired: bool, sign: float) -> dict
         mean = a.mean() - b.mean() if a.size and b.size else np.nan
         sd = np.nan
         better = np.nan
-        if a.size > 1 and b.size > 1 and (np.ptp(a) > 0 or np.ptp(b) > 0):
+        if a.size > 1 and b.size > 1 and not (_constant(a) and _constant(b)):
             test = stats.ttest_ind(a, b, equal_var=False)
             low, high = test.confidence_interval(CONFIDENCE)
             p_value = test.pvalue
@@ -209,3 +209,8 @@ def _difference(a: np.ndarray, b: np.ndarray, paired: bool, sign: float) -> dict
         "p_value": float(p_value),
         "share_better": float(better),
     }
+
+
+def _constant(values: np.ndarray) -> bool:
+    """True when values are equal up to rounding (a t-interval is then degenerate)."""
+    return bool(np.ptp(values) <= 1e-9 * max(1.0, float(np.abs(values).max())))

@@ -90,7 +90,7 @@ def _find_boxes(x: pd.DataFrame, y: np.ndarray):
     """Yield (stats, limits) for up to MAX_BOXES boxes found by EMA Workbench's PRIM."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from ema_workbench.analysis import prim  # noqa: PLC0415 (optional extra, heavy import)
+        from ema_workbench.analysis import prim
     logging.getLogger("EMA").setLevel(logging.WARNING)
     finder = prim.Prim(x, y, peel_alpha=PEEL_ALPHA, mass_min=MASS_MIN)
     for _ in range(MAX_BOXES):
