@@ -112,7 +112,7 @@ def analyze(
 
 def export(
     results_dir: ResultsDir,
-    format: Format = ExportFormat.ema,  # noqa: A002 (the option is --format)
+    format: Format = ExportFormat.ema,
     out: OutFile = None,
 ) -> None:
     """Export a results folder for another tool (ema: EMA Workbench's load_results)."""

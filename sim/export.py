@@ -90,7 +90,7 @@ def export_ema(results_dir: str | Path, out_file: str | Path | None = None) -> P
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            from ema_workbench import ScalarOutcome, TimeSeriesOutcome, save_results  # noqa: PLC0415
+            from ema_workbench import ScalarOutcome, TimeSeriesOutcome, save_results
     except ImportError as exc:
         raise UserError(
             "--format ema needs EMA Workbench; install it with pip install 'multivector[ema]'"

@@ -13,10 +13,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402 (the backend must be chosen first)
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
 OKABE_ITO = [
     "#0072B2",  # blue
@@ -76,7 +76,9 @@ def fan_chart(
     data = timeseries[timeseries["scenario"] == scenario]
     ncols = min(2, len(series))
     nrows = int(np.ceil(len(series) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(6 * ncols, 3.4 * nrows), squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(6 * ncols, 3.4 * nrows), squeeze=False, layout="constrained"
+    )
     for ax, name in zip(axes.flat, series, strict=False):
         for strategy, colour in colours.items():
             runs = data[data["strategy"] == strategy]
@@ -93,7 +95,6 @@ def fan_chart(
         ax.set_visible(False)
     _legend(fig, axes.flat[0])
     fig.suptitle(f"Outcomes over time, median and 5-95% band of runs ({scenario})")
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
     return fig
 
 
@@ -104,7 +105,12 @@ def trade_shares(timeseries: pd.DataFrame, scenario: str, strategies: list[str])
     ncols = min(3, len(strategies))
     nrows = int(np.ceil(len(strategies) / ncols))
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(4.6 * ncols, 3.2 * nrows), squeeze=False, sharey=True
+        nrows,
+        ncols,
+        figsize=(4.6 * ncols, 3.2 * nrows),
+        squeeze=False,
+        sharey=True,
+        layout="constrained",
     )
     palette = {p: OKABE_ITO[(i + 4) % len(OKABE_ITO)] for i, p in enumerate(partners)}
     for ax, strategy in zip(axes.flat, strategies, strict=False):
@@ -124,7 +130,6 @@ def trade_shares(timeseries: pd.DataFrame, scenario: str, strategies: list[str])
         ax.set_visible(False)
     _legend(fig, axes.flat[0], title="partner")
     fig.suptitle(f"Trade shares by partner over time, mean of runs ({scenario})")
-    fig.tight_layout(rect=(0, 0, 1, 0.93))
     return fig
 
 
@@ -137,12 +142,14 @@ def heatmap(summary: pd.DataFrame, metrics: list[str], strategies: list[str]) ->
     ncols = min(3, len(metrics))
     nrows = int(np.ceil(len(metrics) / ncols))
     scenarios = sorted(summary["scenario"].unique())
-    width = max(3.2, 1.1 * len(scenarios) + 2.2)
+    width = max(2.4, 0.9 * len(scenarios) + 1.0)
     fig, axes = plt.subplots(
         nrows,
         ncols,
-        figsize=(width * ncols, 0.45 * len(strategies) * nrows + 1.6 * nrows),
+        figsize=(width * ncols + 2.5, (0.42 * len(strategies) + 1.4) * nrows + 0.6),
         squeeze=False,
+        sharey=True,
+        layout="constrained",
     )
     image = None
     for ax, metric in zip(axes.flat, metrics, strict=False):
@@ -157,6 +164,7 @@ def heatmap(summary: pd.DataFrame, metrics: list[str], strategies: list[str]) ->
             ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=8, color=colour)
         ax.set_xticks(range(len(scenarios)), scenarios, rotation=30, ha="right", fontsize=8)
         ax.set_yticks(range(len(strategies)), strategies, fontsize=8)
+        ax.tick_params(axis="y", labelleft=ax.get_subplotspec().is_first_col())
         arrow = {"max": " (higher better)", "min": " (lower better)"}.get(direction, "")
         ax.set_title(f"{metric}{arrow}", fontsize=9)
     for ax in list(axes.flat)[len(metrics) :]:
@@ -175,13 +183,13 @@ def welfare_autonomy(
     y: str = "welfare_final",
 ) -> Figure:
     """Each run as a faint dot, each strategy's mean as a large marker: welfare vs autonomy."""
-    fig, ax = plt.subplots(figsize=(7, 5))
+    fig, ax = plt.subplots(figsize=(7, 5), layout="constrained")
     markers = strategy_markers(colours)
     for strategy, colour in colours.items():
         data = runs[runs["strategy"] == strategy]
         if data.empty:
             continue
-        ax.scatter(data[x], data[y], s=8, color=colour, alpha=0.25, linewidths=0)
+        ax.scatter(data[x], data[y], s=10, color=colour, alpha=0.4, linewidths=0)
         ax.scatter(
             data[x].mean(),
             data[y].mean(),
@@ -198,7 +206,6 @@ def welfare_autonomy(
     ax.set_title("Welfare against autonomy, runs (dots) and strategy means (markers)")
     ax.grid(alpha=0.3)
     ax.legend(title="strategy", fontsize=8, loc="best")
-    fig.tight_layout()
     return fig
 
 
@@ -212,6 +219,7 @@ def paired_forest(paired: pd.DataFrame, metrics: list[str], colours: dict[str, s
         ncols,
         figsize=(4.4 * ncols, (0.35 * len(strategies) + 1.3) * nrows),
         squeeze=False,
+        layout="constrained",
     )
     for ax, metric in zip(axes.flat, metrics, strict=False):
         table = paired[paired["metric"] == metric].groupby("strategy")
@@ -239,7 +247,6 @@ def paired_forest(paired: pd.DataFrame, metrics: list[str], colours: dict[str, s
         ax.set_visible(False)
     reference = paired["reference"].iloc[0]
     fig.suptitle(f"Paired difference from {reference} (mean over scenarios, 95% CI)")
-    fig.tight_layout(rect=(0, 0, 1, 0.94))
     return fig
 
 
@@ -259,7 +266,9 @@ def sensitivity_bars(
     ncols = min(2, len(metrics))
     nrows = int(np.ceil(len(metrics) / ncols))
     height = 0.32 * len(parameters) * max(1, len(strategies) / 2) + 1.5
-    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, height * nrows), squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(6.2 * ncols, height * nrows), squeeze=False, layout="constrained"
+    )
     bar = 0.8 / max(1, len(strategies))
     for ax, metric in zip(axes.flat, metrics, strict=False):
         data = (
@@ -296,7 +305,6 @@ def sensitivity_bars(
     _legend(fig, axes.flat[0])
     name = "Sobol indices" if method == "sobol" else "Morris screening"
     fig.suptitle(f"Sensitivity of outcomes to swept parameters ({name}, 95% CI)")
-    fig.tight_layout(rect=(0, 0, 1, 0.94))
     return fig
 
 
@@ -316,8 +324,8 @@ def _date_axis(ax, data: pd.DataFrame) -> None:
         ax.set_xlabel("step (quarter)")
         return
     dates = data.drop_duplicates("step").set_index("step")["date"].sort_index()
-    ticks = dates.index[:: max(1, len(dates) // 6)]
-    ax.set_xticks(ticks, [str(dates[t]) for t in ticks], fontsize=8)
+    ticks = dates.index[:: max(1, int(np.ceil(len(dates) / 5)))]
+    ax.set_xticks(ticks, [str(dates[t]) for t in ticks], fontsize=8, rotation=30, ha="right")
     ax.set_xlabel("quarter")
 
 
