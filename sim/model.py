@@ -46,10 +46,12 @@ class BalancingModel(mesa.Model):
             else load_scenario(scenario or "baseline_2023")
         )
         self.initial_params = base.with_overrides(overrides) if overrides else base
-        self.params = self.initial_params
         self.replicates = replicates
         self.strategy_name = strategy
-        self.timeline = self.initial_params.timeline()
+        timeline = self.initial_params.timeline()
+        past = [e for e in timeline if e.step <= 0]
+        self.params = past[-1].params if past else self.initial_params
+        self.timeline = [e for e in timeline if e.step > 0]
         self.structure = compile_structure(self.params)
         self.world = World(self.params.world, replicates)
         self.powers = [
@@ -90,9 +92,9 @@ class BalancingModel(mesa.Model):
 
     def fire_events(self) -> None:
         """Apply events dated to this quarter: new parameters in force, one-off shocks."""
-        quarter = int(self.time)
+        step = int(self.time)
         for scheduled in self.timeline:
-            if scheduled.step != quarter:
+            if scheduled.step != step:
                 continue
             self.params = scheduled.params
             self.structure = compile_structure(self.params)

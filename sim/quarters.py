@@ -19,6 +19,10 @@ def format_quarter(index: int) -> str:
 
 
 def quarter_labels(start: str, steps: int) -> list[str]:
-    """Labels of steps 0..steps, where step 0 is the start quarter."""
+    """Labels of steps 0..steps: step k is the state at the end of quarter ``start + k - 1``.
+
+    Step 0, the initial state, is labelled with the quarter before ``start`` (2023Q4 for a run
+    starting 2024Q1: the end-of-2023 picture); step 1 is the first simulated quarter.
+    """
     first = parse_quarter(start)
-    return [format_quarter(first + k) for k in range(steps + 1)]
+    return [format_quarter(first + k - 1) for k in range(steps + 1)]

@@ -31,7 +31,9 @@ class Scenario(Strict):
     description: str = Field("", description="what this scenario explores")
     facts: list[str] = Field(default_factory=list, description="fact ids it rests on")
     present_day: bool = Field(True, description="part of the default `multivector run`")
-    start: str = Field("2024Q1", description="quarter of step 0")
+    start: str = Field(
+        "2024Q1", description="first simulated quarter (step 1); step 0 is the state before it"
+    )
     steps: Annotated[int, Field(ge=1, le=400)] = Field(48, description="quarters to simulate")
     pivot: PivotParams = Field(default_factory=PivotParams)
     powers: dict[str, PowerParams]
@@ -100,7 +102,11 @@ class Scenario(Strict):
         return Scenario.model_validate(data)
 
     def timeline(self) -> list[ScheduledEvent]:
-        """Events in firing order with the parameters in force after each one."""
+        """Events in firing order with the parameters in force after each one.
+
+        An event fires in the step that simulates its quarter (step = quarters since start + 1);
+        events dated before ``start`` have step <= 0 and are in force from the beginning.
+        """
         data = self.model_dump()
         data["events"] = []
         order = sorted(range(len(self.events)), key=lambda i: parse_quarter(self.events[i].at))
@@ -112,9 +118,8 @@ class Scenario(Strict):
                 after = Scenario.model_validate(copy.deepcopy(data))
             except ValidationError as err:
                 raise ValueError(f"events[{i}] ({event.name}): {_describe(err)}") from None
-            scheduled.append(
-                ScheduledEvent(parse_quarter(event.at) - self.start_index, event, after)
-            )
+            step = parse_quarter(event.at) - self.start_index + 1
+            scheduled.append(ScheduledEvent(step, event, after))
         return scheduled
 
     def digest(self) -> str:
