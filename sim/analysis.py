@@ -279,7 +279,7 @@ def _coerce_ids(runs: pd.DataFrame, file: Path) -> pd.DataFrame:
         runs[column] = values.astype("int64")
     for column in ("run_id", "scenario", "strategy", "status"):
         runs[column] = runs[column].astype(str)
-    runs["error"] = runs["error"].fillna("").astype(str)
+    runs["error"] = runs["error"].astype("string").fillna("").astype(str)
     bad = sorted(set(runs["status"]) - {"ok", "error"})
     if bad:
         raise UserError(f"{file}: column 'status' has {bad[0]!r}; expected 'ok' or 'error'")

@@ -26,6 +26,7 @@ ResultsDir = Annotated[
     Path,
     typer.Argument(
         help="Results folder written by `multivector run` or `multivector sweep`.",
+        metavar="RESULTS_DIR",
         show_default=False,
     ),
 ]

@@ -86,24 +86,27 @@ def prim_boxes(results: Results, thresholds: list[Threshold]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=PRIM_COLUMNS)
 
 
-def _find_boxes(x: pd.DataFrame, y: np.ndarray):
-    """Yield (stats, limits) for up to MAX_BOXES boxes found by EMA Workbench's PRIM."""
+def _find_boxes(x: pd.DataFrame, y: np.ndarray) -> list[tuple[dict, pd.DataFrame]]:
+    """(stats, limits) of up to MAX_BOXES boxes found by EMA Workbench's PRIM."""
+    found = []
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore")  # EMA Workbench's own deprecation warnings
         from ema_workbench.analysis import prim
-    logging.getLogger("EMA").setLevel(logging.WARNING)
-    finder = prim.Prim(x, y, peel_alpha=PEEL_ALPHA, mass_min=MASS_MIN)
-    for _ in range(MAX_BOXES):
-        box = finder.find_box()
-        if box is None:
-            return
-        trajectory = box.peeling_trajectory
-        eligible = trajectory[trajectory["coverage"] >= MIN_COVERAGE]
-        if eligible.empty or eligible["density"].max() <= y.mean():
-            return
-        chosen = int(eligible.sort_values(["density", "coverage"]).index[-1])
-        box.select(chosen)
-        yield _box_stats(box, chosen), _box_limits(box, chosen)
+
+        logging.getLogger("EMA").setLevel(logging.WARNING)
+        finder = prim.Prim(x, y, peel_alpha=PEEL_ALPHA, mass_min=MASS_MIN)
+        for _ in range(MAX_BOXES):
+            box = finder.find_box()
+            if box is None:
+                break
+            trajectory = box.peeling_trajectory
+            eligible = trajectory[trajectory["coverage"] >= MIN_COVERAGE]
+            if eligible.empty or eligible["density"].max() <= y.mean():
+                break
+            chosen = int(eligible.sort_values(["density", "coverage"]).index[-1])
+            box.select(chosen)
+            found.append((_box_stats(box, chosen), _box_limits(box, chosen)))
+    return found
 
 
 def _box_stats(box, i: int) -> dict[str, float]:

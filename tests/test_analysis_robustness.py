@@ -1,0 +1,104 @@
+"""Regret, satisficing and the robustness ranking on toy tables with known answers."""
+
+import pandas as pd
+import pytest
+from analysis_fixtures import write_results
+
+from sim.analysis import load_results
+from sim.errors import UserError
+from sim.robustness import (
+    Threshold,
+    parse_thresholds,
+    regret_table,
+    robustness_ranking,
+    satisficing_table,
+)
+
+# Replicate means by context (design point): A wins the first, B the second, C is never best
+# but never far behind. Two replicates per cell, +/- 1 around the mean.
+MEANS = {"A": (10.0, 5.0), "B": (8.0, 7.0), "C": (9.0, 6.0)}
+
+
+@pytest.fixture
+def toy(tmp_path):
+    rows = []
+    for strategy, means in MEANS.items():
+        for point, mean in enumerate(means):
+            for replicate, offset in enumerate((-1.0, 1.0)):
+                rows.append(
+                    {
+                        "strategy": strategy,
+                        "design_point": point,
+                        "replicate": replicate,
+                        "welfare_final": mean + offset,
+                        "crises": mean + offset,  # same numbers, lower is better
+                    }
+                )
+    return load_results(write_results(tmp_path / "toy", pd.DataFrame(rows)))
+
+
+def test_regret_is_the_shortfall_from_the_best_strategy_in_each_context(toy):
+    table = regret_table(toy, ["welfare_final"]).set_index("strategy")
+    # regrets: A (0, 2), B (2, 0), C (1, 1)
+    assert table["regret_max"].to_dict() == {"A": 2.0, "B": 2.0, "C": 1.0}
+    assert table["regret_mean"].to_dict() == {"A": 1.0, "B": 1.0, "C": 1.0}
+    assert table.loc["A", "regret_p90"] == pytest.approx(1.8)
+    assert table.loc["C", "rank"] == 1  # minimax regret picks the never-best strategy
+    assert set(table["n_contexts"]) == {2}
+
+
+def test_regret_follows_the_direction_of_the_metric(toy):
+    table = regret_table(toy, ["crises"]).set_index("strategy")
+    # lower is better: best per context is B (8) and A (5): regrets A (2, 0), B (0, 2), C (1, 1)
+    assert table["regret_max"].to_dict() == {"A": 2.0, "B": 2.0, "C": 1.0}
+    table = regret_table(toy, ["welfare_final", "crises"])
+    assert len(table) == 6
+
+
+def test_satisficing_counts_runs_meeting_every_threshold(toy):
+    thresholds = parse_thresholds(toy, ["welfare_final>=7", "crises<10"])
+    table = satisficing_table(toy, thresholds).set_index(["strategy", "threshold"])
+    # A's runs: 9, 11, 4, 6 -> >=7: 2 of 4; <10: 9, 4, 6 -> 3 of 4; both: only 9 -> 1 of 4
+    assert table.loc[("A", "welfare_final>=7"), "share"] == 0.5
+    assert table.loc[("A", "crises<10"), "share"] == 0.75
+    assert table.loc[("A", "all"), "share"] == 0.25
+    assert table.loc[("A", "all"), "share_worst_context"] == 0.0
+    # B's runs: 7, 9, 6, 8 -> both: 7, 9, 8 -> 3 of 4, worst context (6, 8) 0.5
+    assert table.loc[("B", "all"), "share"] == 0.75
+    assert table.loc[("B", "all"), "share_worst_context"] == 0.5
+    assert table.loc[("B", "all"), "n_runs"] == 4
+
+
+def test_ranking_puts_satisficing_first_then_regret(toy):
+    regret = regret_table(toy, ["welfare_final"])
+    satisficing = satisficing_table(toy, parse_thresholds(toy, ["welfare_final>=7"]))
+    ranking = robustness_ranking(regret, satisficing)
+    # shares: A 0.5, B 0.75 (7, 9, 6, 8), C 0.75 (8, 10, 5, 7); C has the better regret rank
+    assert ranking["strategy"].tolist() == ["C", "B", "A"]
+    assert ranking["rank"].tolist() == [1, 2, 3]
+    without = robustness_ranking(regret, satisficing.iloc[0:0])
+    assert without["strategy"].iloc[0] == "C"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("autonomy_mean>=0.7", Threshold("autonomy_mean", ">=", 0.7)),
+        (" crises < 2 ", Threshold("crises", "<", 2.0)),
+        ("relation_min_final>-0.25", Threshold("relation_min_final", ">", -0.25)),
+        ("x==1e-3", Threshold("x", "==", 0.001)),
+    ],
+)
+def test_threshold_expressions_parse(text, expected):
+    assert Threshold.parse(text) == expected
+
+
+@pytest.mark.parametrize("text", ["autonomy_mean", "autonomy_mean=>0.7", ">=0.7", "a>=b", "a>=1 2"])
+def test_malformed_thresholds_name_the_expected_form(text):
+    with pytest.raises(UserError, match="expected METRIC OP NUMBER"):
+        Threshold.parse(text)
+
+
+def test_threshold_on_unknown_metric_is_refused(toy):
+    with pytest.raises(UserError, match="unknown metric 'autonomy'"):
+        parse_thresholds(toy, ["autonomy>=0.7"])

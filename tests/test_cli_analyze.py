@@ -1,0 +1,88 @@
+"""The analyze and export commands: output on success, one clear line on a user's mistake."""
+
+import pandas as pd
+import pytest
+import typer
+from analysis_fixtures import make_run_folder
+from typer.testing import CliRunner
+
+from sim.cli_analyze import analyze, export
+
+
+@pytest.fixture
+def app():
+    app = typer.Typer()
+    app.command("analyze")(analyze)
+    app.command("export")(export)
+    return app
+
+
+@pytest.fixture
+def folder(tmp_path):
+    return make_run_folder(tmp_path / "results", replicates=3, steps=2)
+
+
+def run(app, *args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_analyze_writes_the_report(app, folder, tmp_path):
+    out = tmp_path / "analysis"
+    result = run(app, "analyze", folder, "--out", out, "--no-figures", "-t", "crises<=2",
+                 "--metric", "welfare_final", "--metric", "crises", "--reference", "pivot_china")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "report.html" in result.stdout
+    paired = pd.read_csv(out / "paired.csv")
+    assert set(paired["reference"]) == {"pivot_china"}
+    assert set(paired["metric"]) == {"welfare_final", "crises"}
+    assert set(pd.read_csv(out / "satisficing.csv")["threshold"]) == {"crises<=2", "all"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["analyze", "{missing}"], "not a folder"),
+        (["analyze", "{empty}"], "not a results folder (no runs.csv)"),
+        (["analyze", "{folder}", "--metric", "autonomy"], "unknown metric 'autonomy'"),
+        (["analyze", "{folder}", "--reference", "hedging"], "unknown strategy 'hedging'"),
+        (["analyze", "{folder}", "-t", "autonomy_mean=>0.7"], "expected METRIC OP NUMBER"),
+        (["analyze", "{folder}", "-t", "welfare>=1"], "unknown metric 'welfare'"),
+        (["analyze", "{broken}"], "missing column 'strategy'"),
+    ],
+)
+def test_user_mistakes_print_one_line_and_exit_2(app, folder, tmp_path, args, message):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    pd.read_csv(folder / "runs.csv").drop(columns="strategy").to_csv(broken / "runs.csv", index=False)
+    places = {"folder": folder, "missing": tmp_path / "missing", "empty": empty, "broken": broken}
+    result = run(app, *[a.format(**places) for a in args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_export_command(app, folder, tmp_path):
+    pytest.importorskip("ema_workbench", reason="export --format ema needs EMA Workbench")
+    target = tmp_path / "ema.tar.gz"
+    result = run(app, "export", folder, "--format", "ema", "--out", target)
+    assert result.exit_code == 0, result.output
+    assert target.is_file()
+    again = run(app, "export", folder, "--format", "ema", "--out", target)
+    assert again.exit_code == 2
+    assert "exists already" in again.stderr
+
+
+def test_export_rejects_an_unknown_format(app, folder):
+    result = run(app, "export", folder, "--format", "csv")
+    assert result.exit_code == 2
+    assert "csv" in result.output
+
+
+def test_commands_have_help(app):
+    for command in ("analyze", "export"):
+        result = run(app, command, "--help")
+        assert result.exit_code == 0
+        assert "RESULTS_DIR" in result.stdout
