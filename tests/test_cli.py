@@ -1,0 +1,196 @@
+"""The CLI end to end: result files, byte-identical reruns, and one-line errors."""
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from sim.cli import app
+from sim.experiment import RunRequest, run_experiment
+from sim.metrics import OUTCOMES
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def small_run(out: Path, *extra: str):
+    return invoke(
+        "run",
+        "baseline_2023",
+        "detente",
+        "-s",
+        "multivector",
+        "-s",
+        "pivot_china",
+        "--replicates",
+        "3",
+        "--steps",
+        "8",
+        "--no-report",
+        "--out",
+        str(out),
+        *extra,
+    )
+
+
+def test_run_writes_runs_timeseries_and_manifest(tmp_path):
+    result = small_run(tmp_path / "r")
+    assert result.exit_code == 0, result.output
+    runs = pd.read_csv(tmp_path / "r" / "runs.csv")
+    assert len(runs) == 2 * 2 * 3
+    for col in ("run_id", "scenario", "strategy", "replicate", "seed", "status", *OUTCOMES):
+        assert col in runs.columns
+    assert runs["run_id"].is_unique
+    ts = pd.read_csv(tmp_path / "r" / "timeseries.csv")
+    assert set(ts["step"]) == {0, 4, 8}
+    assert set(ts["date"]) == {"2023Q4", "2024Q4", "2025Q4"}
+    share_cols = [c for c in ts.columns if c.startswith("share_")]
+    assert ts[share_cols].sum(axis=1).round(9).eq(1).all()
+    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
+    assert manifest["root_seed"] == 1 and manifest["counts"]["runs"] == 12
+    assert set(manifest["inputs"]["scenarios"]) == {"baseline_2023", "detente"}
+    assert len(manifest["inputs_hash"]) == 64
+    assert "Strategies across all scenarios" in result.output
+
+
+def test_same_seed_gives_byte_identical_files_and_other_seed_differs(tmp_path):
+    for name in ("a", "b"):
+        assert small_run(tmp_path / name).exit_code == 0
+    assert small_run(tmp_path / "c", "--seed", "2").exit_code == 0
+    for file in ("runs.csv", "timeseries.csv"):
+        assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
+        assert (tmp_path / "a" / file).read_bytes() != (tmp_path / "c" / file).read_bytes()
+
+
+def test_cli_output_equals_the_library_function(tmp_path):
+    assert small_run(tmp_path / "cli").exit_code == 0
+    request = RunRequest(("baseline_2023", "detente"), ("multivector", "pivot_china"), 3, 8, 1, 4)
+    run_experiment(request, tmp_path / "lib", force=False)
+    for file in ("runs.csv", "timeseries.csv"):
+        assert (tmp_path / "cli" / file).read_bytes() == (tmp_path / "lib" / file).read_bytes()
+
+
+def test_strategies_paired_by_seed_share_the_same_world(tmp_path):
+    assert small_run(tmp_path / "r").exit_code == 0
+    runs = pd.read_csv(tmp_path / "r" / "runs.csv")
+    seeds = runs.groupby(["scenario", "replicate"])["seed"].nunique()
+    assert (seeds == 1).all()
+
+
+def test_record_every_zero_skips_the_timeseries(tmp_path):
+    assert small_run(tmp_path / "r", "--record-every", "0").exit_code == 0
+    assert not (tmp_path / "r" / "timeseries.csv").exists()
+
+
+def test_user_scenario_file_runs(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('name = "mine"\nextends = "baseline_2023"\n[world]\nrivalry = 0.9\n')
+    result = invoke(
+        "run",
+        str(path),
+        "-s",
+        "equidistance",
+        "-r",
+        "2",
+        "--steps",
+        "4",
+        "--no-report",
+        "-o",
+        str(tmp_path / "o"),
+        "-q",
+    )
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(tmp_path / "o" / "runs.csv")["scenario"]) == {"mine"}
+
+
+@pytest.mark.parametrize(
+    ("args", "pattern"),
+    [
+        (("run", "atlantis"), r"unknown scenario 'atlantis'"),
+        (("run", "missing.toml"), r"missing\.toml: no such scenario file"),
+        (("run", "-s", "isolation"), r"unknown strategy 'isolation'"),
+        (("run", "--replicates", "0"), r"--replicates: expected at least 1, got 0"),
+        (("run", "--steps", "-1"), r"--steps: expected at least 1, got -1"),
+        (("scenarios", "show", "atlantis"), r"unknown scenario 'atlantis'"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_and_nonzero_exit(tmp_path, args, pattern):
+    result = invoke(*args, "--out", str(tmp_path / "o")) if args[0] == "run" else invoke(*args)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and re.search(pattern, lines[0]), result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "o" / "runs.csv").exists()
+
+
+def test_invalid_toml_is_reported_with_the_file(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("name = [\n")
+    result = invoke("run", str(bad), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2
+    assert re.search(r"bad\.toml: invalid TOML", result.stderr)
+
+
+def test_output_path_that_is_a_file_or_a_non_empty_folder(tmp_path):
+    file = tmp_path / "file"
+    file.write_text("x")
+    result = small_run(file)
+    assert result.exit_code == 2 and "output path is a file" in result.stderr
+    assert small_run(tmp_path / "r").exit_code == 0
+    again = small_run(tmp_path / "r")
+    assert again.exit_code == 2 and "not empty; use --force" in again.stderr
+    assert small_run(tmp_path / "r", "--force").exit_code == 0
+
+
+def test_scenarios_strategies_validate_and_version(tmp_path):
+    listing = invoke("scenarios")
+    assert listing.exit_code == 0 and "baseline_2023:" in listing.output
+    shown = invoke("scenarios", "show", "detente")
+    assert json.loads(shown.output)["world"]["rivalry"] == 0.6
+    assert "multivector:" in invoke("strategies").output
+    good = invoke("validate", str(ROOT / "scenarios" / "detente.toml"))
+    assert good.exit_code == 0 and good.output.strip().endswith(": ok")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('extends = "baseline_2023"\n[world]\nrivalry = 2\n')
+    result = invoke("validate", str(bad))
+    assert result.exit_code == 1 and "world.rivalry" in result.stderr
+    assert invoke("--version").output.startswith("multivector ")
+
+
+def test_every_command_has_help_and_appears_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        assert command.callback.__doc__, name
+        assert f"multivector {name}" in readme, name
+    assert "multivector scenarios" in readme
+
+
+def test_ci_runs_the_readmes_test_command():
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("## Quick start", 1)[1].split("```")[1].splitlines()[1:]  # drop the language tag
+    commands = [line for line in block if line.strip()]
+    assert len(commands) == 2, commands
+    assert "pytest" in commands[1]
+    assert "multivector run" in commands[0]
+    extracted = subprocess.run(
+        [
+            "bash",
+            "-c",
+            "awk '/^## Quick start/{q=1} q&&/^```/{n++; next} q&&n==1{print}' README.md | sed -n 2p",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert extracted == commands[1]
+    assert "README.md" in (ROOT / ".ci" / "run").read_text()

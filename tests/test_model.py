@@ -1,0 +1,202 @@
+"""The model: construction, Mesa compatibility, invariants, determinism, directions, a toy."""
+
+import gc
+import weakref
+
+import mesa
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from sim.events import Event
+from sim.model import BalancingModel
+from sim.runner import ChunkSpec, run_chunk
+from sim.scenario import Scenario, load_scenario, shipped_scenarios
+from sim.strategies import STRATEGIES
+
+BASE = load_scenario("baseline_2023")
+
+
+def run(model: BalancingModel) -> BalancingModel:
+    while model.running:
+        model.step()
+    return model
+
+
+def test_constructible_with_no_arguments():
+    model = BalancingModel()
+    assert model.initial_params.name == "baseline_2023"
+    assert model.strategy_name == "multivector"
+    assert model.replicates == 1
+    model.run_for(10)
+    assert model.time == 10
+    assert len(model.agents) == 5  # the pivot and four powers
+
+
+def test_runs_under_mesa_batch_run():
+    rows = mesa.batch_run(
+        BalancingModel,
+        parameters={"strategy": ["multivector", "bandwagon_russia"], "replicates": 1},
+        rng=[1, 2],
+        max_steps=8,
+        number_processes=1,
+        data_collection_period=-1,
+        display_progress=False,
+    )
+    assert len(rows) == 4
+    assert {"welfare", "autonomy", "security_risk"} <= set(rows[0])
+    assert all(0 <= r["autonomy"] <= 1 for r in rows)
+
+
+def test_stops_after_the_scenarios_steps():
+    model = run(BalancingModel(BASE.with_overrides({"steps": 6}), rng=1))
+    assert model.time == 6 and not model.running
+
+
+def check_state(model: BalancingModel) -> None:
+    pv = model.pivot
+    for shares in (pv.trade, pv.fdi, pv.effort):
+        assert np.all(np.isfinite(shares))
+        assert np.all(shares >= -1e-12) and np.all(shares <= 1 + 1e-12)
+        np.testing.assert_allclose(shares.sum(axis=1), 1.0, atol=1e-9)
+    assert np.all(np.abs(pv.relations) <= 1 + 1e-12)
+    assert np.all((pv.pressures >= 0) & (pv.pressures <= 1))
+    assert np.all(pv.gdp > 0) and np.all(np.isfinite(pv.gdp))
+    assert np.all((model.world.rivalry >= 0) & (model.world.rivalry <= 1))
+    assert np.all((model.autonomy >= 0) & (model.autonomy <= 1))
+
+
+@given(
+    strategy=st.sampled_from(sorted(STRATEGIES)),
+    tolerance=st.floats(0.0, 1.0),
+    capacity=st.floats(0.0, 1.0),
+    budget=st.floats(0.0, 1.0),
+    noise=st.floats(0.0, 1.0),
+    rivalry=st.floats(0.0, 1.0),
+    sanctions=st.floats(0.0, 1.0),
+    inertia=st.floats(0.01, 1.0),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_invariants_hold_for_any_parameters(
+    strategy, tolerance, capacity, budget, noise, rivalry, sanctions, inertia, seed
+):
+    scenario = BASE.with_overrides(
+        {
+            "steps": 12,
+            "powers.russia.tolerance": tolerance,
+            "powers.us.pressure_capacity": capacity,
+            "powers.china.reward_budget": budget,
+            "powers.eu.noise": noise,
+            "world.rivalry": rivalry,
+            "world.sanctions": sanctions,
+            "pivot.trade_inertia": inertia,
+        }
+    )
+    model = BalancingModel(scenario, strategy, replicates=4, rng=seed)
+    check_state(model)
+    for _ in range(12):
+        model.step()
+        check_state(model)
+
+
+def test_same_seed_same_state_different_seed_different_state():
+    a = run(BalancingModel(BASE, "opportunist", replicates=5, rng=7))
+    b = run(BalancingModel(BASE, "opportunist", replicates=5, rng=7))
+    c = run(BalancingModel(BASE, "opportunist", replicates=5, rng=8))
+    np.testing.assert_array_equal(a.pivot.trade, b.pivot.trade)
+    np.testing.assert_array_equal(a.pivot.gdp, b.pivot.gdp)
+    assert not np.array_equal(a.pivot.gdp, c.pivot.gdp)
+
+
+def test_toy_symmetric_pair_matches_hand_derivation(toy_path):
+    """Equal effort, no noise: shares stay 1/2, GDP grows exp(g/4 T), pressure is constant.
+
+    Power A's rival B gets effort 1/2 > A's tolerance 0.2 (rivalry at its reference, so no
+    tightening), so A presses with capacity x salience x (0.5 - 0.2) / (1 - 0.2) = 0.15; the
+    same for B. Security risk is 1 - (1 - 0.15)^2 = 0.2775. Pressure and rewards stay at their
+    starting level, so relations and GDP growth do not move away from the start.
+    """
+    model = run(BalancingModel(str(toy_path), "equidistance", replicates=3, rng=1))
+    np.testing.assert_allclose(model.pivot.trade, 0.5, atol=1e-12)
+    np.testing.assert_allclose(model.pivot.pressures, 0.15, atol=1e-12)
+    np.testing.assert_allclose(model.security_risk, 1 - 0.85**2, atol=1e-12)
+    np.testing.assert_allclose(model.pivot.gdp, np.exp(0.04 / 4 * 40), rtol=1e-12)
+    np.testing.assert_allclose(model.autonomy, 0.5, atol=1e-12)
+    np.testing.assert_allclose(model.pivot.relations, 0.0, atol=1e-12)
+
+
+def test_toy_bandwagon_moves_trade_toward_the_patron(toy_path):
+    scenario = load_scenario(str(toy_path)).with_overrides({"strategies.bandwagon_russia.strength": 0.8})
+    # The toy has no power called russia: a clear error, not a silent default.
+    with pytest.raises(ValueError, match="needs power 'russia'"):
+        run(BalancingModel(scenario, "bandwagon_russia", rng=1))
+
+
+def test_more_pressure_from_a_power_lowers_relations_with_it():
+    """Raise Russia's coercive capacity mid-run and cut its tolerance: relations with it fall."""
+    calm = BASE.with_overrides({"steps": 24})
+    data = calm.model_dump()
+    data["events"].append(
+        Event(
+            at="2024Q3",
+            name="pressure",
+            set={"powers.russia.pressure_capacity": 0.9, "powers.russia.tolerance": 0.1},
+        ).model_dump()
+    )
+    pressed = Scenario.model_validate(data)
+    a = run(BalancingModel(calm, "equidistance", replicates=50, rng=3))
+    b = run(BalancingModel(pressed, "equidistance", replicates=50, rng=3))
+    r = list(a.structure.powers).index("russia")
+    assert b.pivot.pressures[:, r].mean() > a.pivot.pressures[:, r].mean() + 0.05
+    assert b.pivot.relations[:, r].mean() < a.pivot.relations[:, r].mean() - 0.1
+
+
+def test_bandwagoning_with_russia_raises_russias_share_compared_with_multivector():
+    mv = run(BalancingModel(BASE, "multivector", replicates=50, rng=5))
+    bw = run(BalancingModel(BASE, "bandwagon_russia", replicates=50, rng=5))
+    r = list(mv.structure.powers).index("russia")
+    assert bw.pivot.bloc_shares[:, r].mean() > mv.pivot.bloc_shares[:, r].mean() + 0.1
+    assert bw.pivot.effort[:, r].mean() > 0.6
+
+
+def test_pivot_to_china_lowers_autonomy_compared_with_equidistance():
+    eq = run(BalancingModel(BASE, "equidistance", replicates=30, rng=5))
+    cn = run(BalancingModel(BASE, "pivot_china", replicates=30, rng=5))
+    assert cn.autonomy.mean() < eq.autonomy.mean() - 0.05
+
+
+def test_sanctions_escalation_raises_western_pressure_on_russia_linked_trade():
+    base = run(BalancingModel(BASE, "bandwagon_russia", replicates=30, rng=2))
+    esc = run(BalancingModel(load_scenario("sanctions_escalation"), "bandwagon_russia", replicates=30, rng=2))
+    us = list(base.structure.powers).index("us")
+    assert esc.pivot.pressures[:, us].mean() > base.pivot.pressures[:, us].mean()
+
+
+def test_one_replicate_and_a_hundred_agree_in_distribution():
+    """100 single-replicate models and one 100-replicate model sample the same distribution."""
+    scenario = BASE.with_overrides({"steps": 16})
+    singles = [
+        run(BalancingModel(scenario, "opportunist", replicates=1, rng=1000 + i)).pivot.gdp[0]
+        for i in range(100)
+    ]
+    batch = run(BalancingModel(scenario, "opportunist", replicates=100, rng=99)).pivot.gdp
+    assert stats.ks_2samp(singles, batch).pvalue > 0.01
+    assert abs(np.mean(singles) - batch.mean()) < 4 * batch.std() / 10
+
+
+@pytest.mark.parametrize("name", sorted(shipped_scenarios()))
+def test_every_shipped_scenario_runs_and_is_garbage_collected(name):
+    scenario = load_scenario(name)
+    spec = ChunkSpec(scenario.with_overrides({"steps": 8}), "multivector", 3, 0, 11, record_every=4)
+    result = run_chunk(spec)
+    assert len(result.runs) == 3 and (result.runs["status"] == "ok").all()
+    model = BalancingModel(scenario, replicates=2, rng=1)
+    model.run_for(4)
+    check_state(model)
+    ref = weakref.ref(model)
+    model.remove_all_agents()
+    del model
+    gc.collect()
+    assert ref() is None

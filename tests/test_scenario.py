@@ -1,0 +1,166 @@
+"""Scenario loading and validation: every mistake is a clear error naming file and key path."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sim.errors import UserError
+from sim.facts import known_fact_ids, load_facts
+from sim.scenario import load_scenario, shipped_scenarios
+
+SHIPPED = sorted(shipped_scenarios())
+BASE = """
+name = "{name}"
+extends = "baseline_2023"
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "s") -> Path:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_scenario_loads_with_known_facts(name):
+    scenario = load_scenario(name, known_facts=known_fact_ids())
+    assert scenario.description
+    assert scenario.facts, "each scenario says which facts it rests on"
+    shares = [p.trade_share for p in scenario.partners.values()]
+    assert sum(shares) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_at_least_nine_present_day_scenarios():
+    required = {
+        "baseline_2023",
+        "sanctions_escalation",
+        "russian_pressure",
+        "bri_acceleration",
+        "western_engagement",
+        "brics_partnership",
+        "rivalry_spike",
+        "detente",
+        "commodity_bust",
+    }
+    assert required <= set(SHIPPED)
+
+
+def test_baseline_trade_shares_come_from_2023_national_statistics():
+    s = load_scenario("baseline_2023")
+    assert s.partners["china"].trade_share == pytest.approx(30055.4 / 139551.038, abs=1e-3)
+    assert s.partners["russia"].trade_share == pytest.approx(27054.5 / 139551.038, abs=1e-3)
+    assert s.partners["italy"].trade_share == pytest.approx(16075.5 / 139551.038, abs=1e-3)
+
+
+def test_facts_have_unique_ids_and_required_fields():
+    facts = load_facts()
+    ids = [f["id"] for f in facts]
+    assert len(ids) == len(set(ids))
+    for fact in facts:
+        assert {"id", "kind", "claim", "informs", "evidence"} <= set(fact)
+        assert fact["kind"] in {"article", "data"}
+
+
+def test_extends_merges_tables_and_appends_events(tmp_path):
+    path = write(
+        tmp_path,
+        BASE.format(name="child")
+        + """
+[powers.russia]
+tolerance = 0.2
+
+[[events]]
+at = "2025Q1"
+name = "x"
+set = { "world.sanctions" = 0.9 }
+""",
+    )
+    child = load_scenario(str(path))
+    base = load_scenario("baseline_2023")
+    assert child.powers["russia"].tolerance == 0.2
+    assert child.powers["russia"].salience == base.powers["russia"].salience
+    assert len(child.events) == len(base.events) + 1
+
+
+def test_extends_resolves_sibling_files_and_detects_cycles(tmp_path):
+    write(tmp_path, 'extends = "b"\n', "a")
+    write(tmp_path, 'extends = "a"\n', "b")
+    with pytest.raises(UserError, match=r"extends: cycle a -> b -> a"):
+        load_scenario(str(tmp_path / "a.toml"))
+
+
+@pytest.mark.parametrize(
+    ("body", "pattern"),
+    [
+        ("[powers.russia]\ntolerance = 1.5\n", r"powers\.russia\.tolerance: .*less than or equal to 1"),
+        ("[powers.russia]\ntolerance = 'high'\n", r"powers\.russia\.tolerance: .*valid number"),
+        ("[powers.russia]\ncolour = 'red'\n", r"powers\.russia\.colour: Extra inputs are not permitted"),
+        ("[world]\nrivalry = -0.1\n", r"world\.rivalry: .*greater than or equal to 0"),
+        (
+            "[partners.russia]\ntrade_share = 0.5\n",
+            r"partners\.\*\.trade_share: shares sum to 1\.3061, expected 1",
+        ),
+        ("[powers.russia]\ninitial_effort = 0.5\n", r"powers\.\*\.initial_effort: shares sum to 1\.2000"),
+        ("[powers.china]\nrivals = ['japan']\n", r"powers\.china\.rivals: unknown power 'japan'"),
+        ("[partners.italy]\nbloc = 'nato'\n", r"partners\.italy\.bloc: unknown power 'nato'"),
+        ("[strategies.multivector]\ncap = 2\n", r"strategies\.multivector\.cap: .*less than or equal to 1"),
+        ("[strategies.isolation]\nx = 1\n", r"strategies\.isolation: unknown strategy"),
+        ("start = '2024Q5'\n", r"expected a quarter like 2024Q1"),
+        (
+            "[[events]]\nat = '2025Q1'\nname = 'e'\nset = { 'powers.japan.salience' = 0.5 }\n",
+            r"events\[\d+\]\.set: unknown parameter path 'powers\.japan\.salience'",
+        ),
+        (
+            "[[events]]\nat = '2025Q1'\nname = 'e'\nadd = { 'world.sanctions' = 0.9 }\n",
+            r"events\[\d+\] \(e\): world\.sanctions: .*less than or equal to 1",
+        ),
+        (
+            "[[events]]\nat = '2025Q1'\nname = 'e'\nset = { 'world.memberships.eaeu' = 0.5 }\n",
+            r"events\[\d+\]\.set\.world\.memberships\.eaeu: expected true/false",
+        ),
+    ],
+)
+def test_bad_scenarios_name_file_and_key_path(tmp_path, body, pattern):
+    path = write(tmp_path, BASE.format(name="bad") + body)
+    with pytest.raises(UserError) as err:
+        load_scenario(str(path))
+    message = str(err.value)
+    assert message.startswith(str(path)), message
+    assert "\n" not in message
+    assert re.search(pattern, message), message
+
+
+def test_missing_file_invalid_toml_and_unknown_name(tmp_path):
+    with pytest.raises(UserError, match="no such scenario file"):
+        load_scenario(str(tmp_path / "nope.toml"))
+    bad = write(tmp_path, "name = [unclosed\n")
+    with pytest.raises(UserError, match=r"bad|s\.toml: invalid TOML"):
+        load_scenario(str(bad))
+    with pytest.raises(UserError, match="unknown scenario 'atlantis'; shipped: baseline_2023"):
+        load_scenario("atlantis")
+
+
+def test_unknown_fact_id_is_an_error(tmp_path):
+    path = write(tmp_path, BASE.format(name="f") + 'facts = ["F999"]\n')
+    with pytest.raises(UserError, match=r"facts\[\d+\]: unknown fact id 'F999'"):
+        load_scenario(str(path), known_facts=known_fact_ids())
+
+
+def test_with_overrides_sets_paths_and_validates():
+    s = load_scenario("baseline_2023")
+    t = s.with_overrides({"powers.russia.tolerance": 0.3, "strategies.multivector.cap": 0.5})
+    assert t.powers["russia"].tolerance == 0.3
+    assert t.strategies["multivector"]["cap"] == 0.5
+    assert s.powers["russia"].tolerance != 0.3, "the original is unchanged"
+    with pytest.raises(ValueError, match="unknown parameter path"):
+        s.with_overrides({"powers.russia.mood": 1})
+    with pytest.raises(ValueError):
+        s.with_overrides({"powers.russia.tolerance": 3.0})
+
+
+def test_events_fire_in_the_quarter_they_name():
+    s = load_scenario("sanctions_escalation")
+    steps = {e.event.at: e.step for e in s.timeline()}
+    assert steps["2025Q2"] == 6  # 2024Q1 is step 1
+    assert s.timeline()[0].params.world.sanctions == 0.8
