@@ -70,9 +70,7 @@ DEFAULT_OUTCOMES: dict[str, Outcome] = {
         Outcome("growth_annual", "max", "fraction/yr", "annualised GDP growth"),
         Outcome("autonomy_mean", "max", "0..1", "mean of 1 - HHI of trade shares by bloc"),
         Outcome("autonomy_final", "max", "0..1", "1 - HHI of trade shares by bloc, last step"),
-        Outcome(
-            "max_dependence_final", "min", "share", "largest single bloc's trade share, last step"
-        ),
+        Outcome("max_dependence_final", "min", "share", "largest single bloc's trade share, last step"),
         Outcome("security_risk_mean", "min", "0..1", "mean security risk (pressure received)"),
         Outcome("security_risk_max", "min", "0..1", "highest quarterly security risk"),
         Outcome("crises", "min", "quarters", "quarters with a coercion crisis"),
@@ -265,9 +263,7 @@ def _read_manifest(file: Path) -> dict[str, Any]:
 def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], file: Path):
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise UserError(
-            f"{file}: missing column {missing[0]!r}; expected columns {', '.join(columns)}"
-        )
+        raise UserError(f"{file}: missing column {missing[0]!r}; expected columns {', '.join(columns)}")
 
 
 def _coerce_ids(runs: pd.DataFrame, file: Path) -> pd.DataFrame:
@@ -355,11 +351,7 @@ def _read_timeseries(file: Path, runs: pd.DataFrame) -> pd.DataFrame | None:
         return None
     header = pd.read_csv(file, nrows=0).columns
     _require_columns(pd.DataFrame(columns=header), ["run_id", "step"], file)
-    wanted = [
-        c
-        for c in header
-        if c in ("run_id", "step", "date", *TIMESERIES_KEY) or c.startswith("share_")
-    ]
+    wanted = [c for c in header if c in ("run_id", "step", "date", *TIMESERIES_KEY) or c.startswith("share_")]
     series = pd.read_csv(file, usecols=wanted)
     series["run_id"] = series["run_id"].astype(str)
     meta = runs.loc[runs["status"] == "ok", ["run_id", "scenario", "strategy"]]

@@ -67,9 +67,7 @@ def run_status(results: Results) -> pd.DataFrame:
     ).reset_index()
     table["error"] = table["runs"] - table["ok"]
     errors = runs[runs["status"] == "error"].groupby(["strategy", "scenario"])["error"].first()
-    table["first_error"] = [
-        errors.get((row.strategy, row.scenario), "") for row in table.itertuples()
-    ]
+    table["first_error"] = [errors.get((row.strategy, row.scenario), "") for row in table.itertuples()]
     return table
 
 

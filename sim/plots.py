@@ -43,9 +43,7 @@ SERIES_LABELS = {
 
 def strategy_colours(strategies: list[str], reference: str | None = None) -> dict[str, str]:
     """Fixed colour per strategy: the reference first (blue), the others in sorted order."""
-    order = ([reference] if reference in strategies else []) + sorted(
-        s for s in strategies if s != reference
-    )
+    order = ([reference] if reference in strategies else []) + sorted(s for s in strategies if s != reference)
     return {s: OKABE_ITO[i % len(OKABE_ITO)] for i, s in enumerate(order)}
 
 
@@ -62,9 +60,7 @@ def to_png(figure: Figure, dpi: int = 110) -> bytes:
     return buffer.getvalue()
 
 
-def fan_chart(
-    timeseries: pd.DataFrame, scenario: str, series: list[str], colours: dict[str, str]
-) -> Figure:
+def fan_chart(timeseries: pd.DataFrame, scenario: str, series: list[str], colours: dict[str, str]) -> Figure:
     """Median and 5-95% band over time of each series, one panel per series, per strategy.
 
     Args:
@@ -225,9 +221,7 @@ def paired_forest(paired: pd.DataFrame, metrics: list[str], colours: dict[str, s
         table = paired[paired["metric"] == metric].groupby("strategy")
         means = table[["mean_diff", "ci_low", "ci_high"]].mean().reindex(strategies)
         ypos = np.arange(len(strategies))
-        err = np.vstack(
-            [means["mean_diff"] - means["ci_low"], means["ci_high"] - means["mean_diff"]]
-        )
+        err = np.vstack([means["mean_diff"] - means["ci_low"], means["ci_high"] - means["mean_diff"]])
         ax.errorbar(
             means["mean_diff"],
             ypos,
@@ -250,17 +244,13 @@ def paired_forest(paired: pd.DataFrame, metrics: list[str], colours: dict[str, s
     return fig
 
 
-def sensitivity_bars(
-    table: pd.DataFrame, method: str, metrics: list[str], colours: dict[str, str]
-) -> Figure:
+def sensitivity_bars(table: pd.DataFrame, method: str, metrics: list[str], colours: dict[str, str]) -> Figure:
     """Sobol ST (bars) and S1 (markers) or Morris mu* (bars), per parameter, one panel a metric.
 
     Error bars are the 95% bootstrap half-widths; where a sweep spans several scenarios the
     indices are averaged over them.
     """
-    value, conf, second = (
-        ("ST", "ST_conf", "S1") if method == "sobol" else ("mu_star", "mu_star_conf", None)
-    )
+    value, conf, second = ("ST", "ST_conf", "S1") if method == "sobol" else ("mu_star", "mu_star_conf", None)
     parameters = list(dict.fromkeys(table["parameter"]))
     strategies = [s for s in colours if s in set(table["strategy"])]
     ncols = min(2, len(metrics))
@@ -271,11 +261,7 @@ def sensitivity_bars(
     )
     bar = 0.8 / max(1, len(strategies))
     for ax, metric in zip(axes.flat, metrics, strict=False):
-        data = (
-            table[table["metric"] == metric]
-            .groupby(["strategy", "parameter"])
-            .mean(numeric_only=True)
-        )
+        data = table[table["metric"] == metric].groupby(["strategy", "parameter"]).mean(numeric_only=True)
         for k, strategy in enumerate(strategies):
             rows = data.loc[strategy].reindex(parameters)
             ypos = np.arange(len(parameters)) + k * bar - 0.4 + bar / 2

@@ -146,30 +146,22 @@ def make_figures(analysis: Analysis) -> None:
         key = [s for s in TIMESERIES_KEY if s in series.columns]
         for scenario in scenarios:
             if key:
-                figures[f"fan_{scenario}"] = plots.to_png(
-                    plots.fan_chart(series, scenario, key, colours)
-                )
+                figures[f"fan_{scenario}"] = plots.to_png(plots.fan_chart(series, scenario, key, colours))
             if any(c.startswith("share_") for c in series.columns):
                 figures[f"trade_{scenario}"] = plots.to_png(
                     plots.trade_shares(series, scenario, list(colours))
                 )
     ranked = [m for m in analysis.metrics if results.outcomes[m].direction][:6]
     if ranked:
-        figures["heatmap"] = plots.to_png(
-            plots.heatmap(analysis.tables["summary"], ranked, list(colours))
-        )
+        figures["heatmap"] = plots.to_png(plots.heatmap(analysis.tables["summary"], ranked, list(colours)))
     if {"autonomy_mean", "welfare_final"} <= set(results.outcomes):
         figures["welfare_autonomy"] = plots.to_png(plots.welfare_autonomy(results.ok, colours))
     if "paired" in analysis.tables and ranked:
-        figures["paired"] = plots.to_png(
-            plots.paired_forest(analysis.tables["paired"], ranked, colours)
-        )
+        figures["paired"] = plots.to_png(plots.paired_forest(analysis.tables["paired"], ranked, colours))
     for method in ("sobol", "morris"):
         if method in analysis.tables and not analysis.tables[method].empty:
             figures["sensitivity"] = plots.to_png(
-                plots.sensitivity_bars(
-                    analysis.tables[method], method, analysis.metrics[:4], colours
-                )
+                plots.sensitivity_bars(analysis.tables[method], method, analysis.metrics[:4], colours)
             )
 
 

@@ -59,7 +59,7 @@ TABLES: dict[str, tuple[str, str]] = {
 }
 """Table name -> (title, reading note). The CSV of table ``name`` is ``<name>.csv``."""
 
-COLLAPSED = ("summary", "paired", "status")
+COLLAPSED = ("regret", "summary", "paired", "status")
 """Long tables shown folded under "Detailed tables" (the headline and figures cover them)."""
 
 MAX_HTML_ROWS = 80
@@ -104,6 +104,8 @@ def render_html(analysis: "Analysis") -> str:
     tables = analysis.tables
     for name in (n for n in TABLES if n in tables and n not in COLLAPSED):
         parts.append(_table_section(name, tables[name]))
+    if "regret" in tables and not tables["regret"].empty:
+        parts.append(_regret_overview(tables["regret"]))
     if analysis.figures:
         parts.append('<h2 id="figures">Figures</h2>')
     for name, png in analysis.figures.items():
@@ -133,9 +135,7 @@ def _provenance(analysis: "Analysis") -> str:
     ]
     sweep = results.sweep
     if sweep:
-        rows.append(
-            ("sweep design", f"{sweep.get('design', '')}, samples {sweep.get('samples', '')}")
-        )
+        rows.append(("sweep design", f"{sweep.get('design', '')}, samples {sweep.get('samples', '')}"))
         rows.append(("parameters", _pairs(sweep.get("parameters"))))
     rows += [
         ("reference strategy", analysis.reference),
@@ -144,9 +144,7 @@ def _provenance(analysis: "Analysis") -> str:
     ]
     if not manifest:
         rows.insert(0, ("manifest", "none: manifest.json is missing"))
-    body = "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows
-    )
+    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
     return f'<h2 id="provenance">Provenance</h2><table id="table-provenance">{body}</table>'
 
 
@@ -186,11 +184,29 @@ def _headline(analysis: "Analysis") -> str:
         ]
         wide = wide.rename_axis(index="metric", columns=None).reset_index()
         blocks.append(f"<h3>{html.escape(scenario)}</h3>")
-        blocks.append(
-            '<p class="note">Mean over runs, (#rank) 1 = best by the metric\'s direction.</p>'
-        )
+        blocks.append('<p class="note">Mean over runs, (#rank) 1 = best by the metric\'s direction.</p>')
         blocks.append(wide.to_html(index=False, border=0, classes="data", na_rep=""))
     return "\n".join(blocks)
+
+
+def _regret_overview(regret: pd.DataFrame) -> str:
+    wide = regret.pivot(index="metric", columns="strategy", values="regret_max")
+    wide = wide.reindex(index=list(dict.fromkeys(regret["metric"]))).reset_index()
+    wide.columns.name = None
+    table = wide.to_html(
+        index=False,
+        border=0,
+        classes="data",
+        table_id="table-regret-overview",
+        float_format=lambda v: f"{v:.3g}",
+        na_rep="",
+    )
+    return (
+        '<section><h2 id="regret-overview">Maximum regret by metric</h2><p class="note">'
+        "The worst shortfall of each strategy from the best one over all scenarios and design "
+        "points, in the metric's unit (0 = never beaten). Details under Regret across contexts."
+        f"</p>{table}</section>"
+    )
 
 
 def _table_section(name: str, table: pd.DataFrame, collapsed: bool = False) -> str:

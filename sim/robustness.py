@@ -81,9 +81,7 @@ class Threshold:
 
     def holds(self, values: pd.Series) -> pd.Series:
         """Boolean Series: which values meet the threshold (NaN never does)."""
-        return pd.Series(_OPERATORS[self.op](values, self.value), index=values.index) & (
-            values.notna()
-        )
+        return pd.Series(_OPERATORS[self.op](values, self.value), index=values.index) & (values.notna())
 
 
 def parse_thresholds(results: Results, texts: list[str]) -> list[Threshold]:

@@ -152,9 +152,7 @@ def sobol_table(results: Results, metrics: list[str]) -> pd.DataFrame:
     problem = salib_problem(results, names, matrix)
     rows = []
     for metric, key, y in _outputs(results, metrics, points):
-        index = sobol_analyze.analyze(
-            problem, y, calc_second_order=second_order, seed=_seed(results)
-        )
+        index = sobol_analyze.analyze(problem, y, calc_second_order=second_order, seed=_seed(results))
         for j, name in enumerate(names):
             rows.append(
                 dict(zip(SOBOL_COLUMNS, [*key, metric, name], strict=False))
