@@ -178,6 +178,31 @@ def load_results(path: str | Path) -> Results:
     return Results(folder, runs, timeseries, design, manifest, parameters, outcomes)
 
 
+def write_analysis(
+    results_dir: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    reference: str | None = None,
+    thresholds: list[str] | None = None,
+    metrics: list[str] | None = None,
+    figures: bool = True,
+) -> Path:
+    """Analyse a results folder and write its tables, figures and ``report.html``.
+
+    The entry point for ``multivector run`` and ``multivector analyze``; see
+    :func:`sim.report.write_analysis` for the arguments. Imported here on call, since the
+    report module builds on this one.
+
+    Returns:
+        The path of ``report.html``.
+    """
+    from sim.report import write_analysis as write
+
+    return write(
+        results_dir, out_dir, reference=reference, thresholds=thresholds, metrics=metrics, figures=figures
+    )
+
+
 def resolve_metrics(results: Results, names: list[str] | None) -> list[str]:
     """Check metric names against the outcome columns, or choose the headline ones.
 

@@ -10,6 +10,7 @@ import pytest
 from analysis_fixtures import make_run_folder, make_sweep_folder
 from SALib.sample import sobol as sobol_sample
 
+from sim.analysis import write_analysis as write_from_analysis
 from sim.discovery import prim_available
 from sim.errors import UserError
 from sim.report import write_analysis
@@ -139,3 +140,10 @@ def test_sweep_report_has_sensitivity_and_prim(tmp_path):
     if prim_available():
         assert "table-prim" in page.ids
         assert not pd.read_csv(report.parent / "prim.csv").empty
+
+
+def test_write_analysis_is_also_reachable_from_sim_analysis(tmp_path):
+    folder = make_run_folder(tmp_path / "r", replicates=2, steps=2)
+    report = write_from_analysis(folder, folder / "analysis", figures=False)
+    assert report == folder / "analysis" / "report.html"
+    assert "table-summary" in parse(report).ids
