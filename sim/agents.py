@@ -49,26 +49,17 @@ def powers_respond(model: "BalancingModel", pivot: "PivotState", noisy: bool = T
     """
     st = model.structure
     effort = pivot.effort
-    engaged = effort @ st.rivals.T
-    tol = np.clip(
-        st.tolerance
-        - model.world.params.rivalry_tightening
-        * (model.world.rivalry[:, None] - model.world.params.rivalry_reference),
-        0.0,
-        0.99,
-    )
-    excess = np.maximum(engaged - tol, 0.0) / (1.0 - tol)
-    leverage = st.pressure_capacity * (
-        1.0 + model.world.params.csto_leverage * st.csto_power * pivot.security_dependence[:, None]
-    )
-    pressure = leverage * st.salience * excess
-    pressure += st.secondary_sanctions * st.sanctions * pivot.bloc_shares[:, st.target_bloc, None]
-    reward = st.reward_budget * st.salience * effort
+    tol = st.tolerance - st.tightening * (model.world.rivalry[:, None] - st.rivalry_reference)
+    tol = np.minimum(np.maximum(tol, 0.0), 0.99)
+    excess = np.maximum(effort @ st.rivals_t - tol, 0.0) / (1.0 - tol)
+    pressure = excess * (st.pressure_rate + st.csto_rate * pivot.security_dependence[:, None])
+    pressure += st.secondary_rate * pivot.bloc_shares[:, st.target_bloc, None]
+    reward = st.reward_rate * effort
     if noisy:
         shocks = np.exp(st.noise * model.rng.standard_normal((2, *effort.shape)) - st.noise**2 / 2)
-        pressure = pressure * shocks[0]
-        reward = reward * shocks[1]
-    return reward, np.clip(pressure, 0.0, 1.0), tol
+        pressure *= shocks[0]
+        reward *= shocks[1]
+    return reward, np.minimum(pressure, 1.0), tol
 
 
 class PivotState(mesa.Agent):
@@ -94,12 +85,47 @@ class PivotState(mesa.Agent):
         # The start is a steady state: attraction and relations are measured against it.
         self.trade0, self.fdi0 = self.trade[0].copy(), self.fdi[0].copy()
         self.effort0, self.relations0 = self.effort[0].copy(), self.relations[0].copy()
-        self.trade_factor0, self.fdi_factor0 = st.trade_factor, st.fdi_factor
-        self.in_bloc = st.bloc.sum(axis=1) > 0
+        self.factors0 = (st.trade_factor, st.fdi_factor)
         reward0, pressure0, _ = powers_respond(model, self, noisy=False)
         self.reward0, self.pressure0 = reward0[0], pressure0[0]
         self.exposure0 = st.sanctions * self.bloc_shares[0, st.target_bloc]
         self.rewards, self.pressures = reward0.copy(), np.zeros_like(pressure0)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Precompute the constant parts of the economy and relation rules.
+
+        Called at the start and whenever an event puts new parameters in force. The start is a
+        steady state: attraction, relations and growth are measured against it, so that with
+        nothing changed trade shares stay as observed.
+        """
+        st, pv = self.model.structure, self.model.params.pivot
+        n = len(st.powers)
+        self.bloc_t = np.ascontiguousarray(st.bloc.T)
+        base = np.log(EPS + st.bloc @ self.effort0) * pv.effort_elasticity + pv.relation_elasticity * (
+            st.bloc @ self.relations0
+        )
+        self.log_trade0 = np.log(self.trade0) - base + np.log(st.trade_factor / self.factors0[0])
+        self.log_fdi0 = (
+            np.log(self.fdi0)
+            - base
+            + np.log(st.fdi_factor / self.factors0[1])
+            - pv.fdi_reward_gain * (st.bloc @ self.reward0)
+        )
+        self.trend = pv.market_growth_elasticity * st.market_growth / 4.0  # per quarter
+        self.oil_exponent = st.export_fraction * self.model.world.params.oil_export_weight
+        self.relation_base = (
+            self.relations0
+            - pv.relation_effort_weight * n * self.effort0
+            - pv.relation_reward_weight * self.reward0
+            + pv.relation_pressure_weight * self.pressure0
+        )
+        self.growth_base = (
+            pv.base_growth / 4.0
+            - pv.reward_gain * self.reward0.sum()
+            + pv.punishment_cost * self.pressure0.sum()
+            + pv.sanctions_cost * self.exposure0
+        )
 
     def observe(self) -> Observation:
         """What the strategy sees: last quarter's offers, pressure, relations and markets."""
@@ -112,68 +138,58 @@ class PivotState(mesa.Agent):
             bloc_shares=self.bloc_shares,
             tolerance=self.tolerance,
             rivals=st.rivals,
-            reward_rate=st.reward_budget * st.salience,
-            pressure_rate=st.pressure_capacity * st.salience,
+            reward_rate=st.reward_rate,
+            pressure_rate=st.pressure_rate,
             powers=st.powers,
             anchor=self.effort0,
         )
 
     def choose_allocation(self) -> None:
         """Step 4: the strategy sets next quarter's effort allocation."""
-        effort = np.clip(self.strategy.choose(self.observe()), 0.0, None)
+        effort = np.maximum(self.strategy.choose(self.observe()), 0.0)
         self.effort = effort / effort.sum(axis=1, keepdims=True)
 
     def update_economy(self) -> None:
-        """Step 5: trade and FDI shares move toward their attraction; GDP grows."""
+        """Step 5: trade and FDI shares move toward their attraction; GDP grows.
+
+        log attraction_k = log share0_k + elasticity x log effort ratio + relation gap
+        + market trend + corridor/sanctions/EAEU factors (+ oil price for trade, + rewards for FDI).
+        """
         m = self.model
-        st, pv = m.structure, m.params.pivot
-        ratio = np.where(
-            self.in_bloc, (EPS + self.effort @ st.bloc.T) / (EPS + st.bloc @ self.effort0), 1.0
-        )
-        rel_gap = (self.relations - self.relations0) @ st.bloc.T
-        pull = ratio**pv.effort_elasticity * np.exp(pv.relation_elasticity * rel_gap)
-        years = m.time / 4.0
+        st, pv, world = m.structure, m.params.pivot, m.world
+        pull = pv.effort_elasticity * np.log(EPS + self.effort @ self.bloc_t)
+        pull += pv.relation_elasticity * (self.relations @ self.bloc_t)
         trade_pull = (
-            pull
-            * np.exp(pv.market_growth_elasticity * st.market_growth * years)
-            * (st.trade_factor / self.trade_factor0)
+            pull + (self.log_trade0 + self.trend * m.time) + world.log_prices[0][:, None] * self.oil_exponent
         )
-        oil_value = m.world.oil[:, None] ** (st.export_fraction * m.world.params.oil_export_weight)
-        self.trade = _toward(self.trade, self.trade0 * trade_pull * oil_value, pv.trade_inertia)
-        reward_gap = (self.rewards - self.reward0) @ st.bloc.T
-        fdi_pull = (
-            pull * (st.fdi_factor / self.fdi_factor0) * np.exp(pv.fdi_reward_gain * reward_gap)
-        )
-        self.fdi = _toward(self.fdi, self.fdi0 * fdi_pull, pv.fdi_inertia)
-        self.bloc_shares = metrics.bloc_shares(self.trade, st.bloc)
-        exposure = st.sanctions * self.bloc_shares[:, st.target_bloc]
+        self.trade = _toward(self.trade, trade_pull, pv.trade_inertia)
+        fdi_pull = pull + self.log_fdi0 + pv.fdi_reward_gain * (self.rewards @ self.bloc_t)
+        self.fdi = _toward(self.fdi, fdi_pull, pv.fdi_inertia)
+        self.bloc_shares = self.trade @ st.bloc
         growth = (
-            pv.base_growth / 4.0
-            + pv.oil_gdp_elasticity * m.world.oil_change
-            + pv.reward_gain * (self.rewards.sum(axis=1) - self.reward0.sum())
-            - pv.punishment_cost * (self.pressures.sum(axis=1) - self.pressure0.sum())
-            - pv.sanctions_cost * (exposure - self.exposure0)
+            self.growth_base
+            + pv.oil_gdp_elasticity * world.oil_change
+            + (pv.reward_gain * self.rewards - pv.punishment_cost * self.pressures).sum(axis=1)
+            - (pv.sanctions_cost * st.sanctions) * self.bloc_shares[:, st.target_bloc]
         )
         self.gdp = self.gdp * np.exp(growth)
-        csto_share = self.effort @ st.csto_power
         self.security_dependence += pv.relation_rate * (
-            np.minimum(1.0, 2.0 * csto_share) - self.security_dependence
+            np.minimum(1.0, 2.0 * (self.effort @ st.csto_power)) - self.security_dependence
         )
 
     def update_relations(self) -> None:
         """Step 6: relations drift toward a level set by effort, rewards and pressure."""
         pv = self.model.params.pivot
-        n = self.effort.shape[1]
         target = (
-            self.relations0
-            + pv.relation_effort_weight * n * (self.effort - self.effort0)
-            + pv.relation_reward_weight * (self.rewards - self.reward0)
-            - pv.relation_pressure_weight * (self.pressures - self.pressure0)
+            self.relation_base
+            + (pv.relation_effort_weight * len(self.relation_base)) * self.effort
+            + pv.relation_reward_weight * self.rewards
+            - pv.relation_pressure_weight * self.pressures
         )
-        self.relations += pv.relation_rate * (np.clip(target, -1.0, 1.0) - self.relations)
+        self.relations += pv.relation_rate * (np.minimum(np.maximum(target, -1.0), 1.0) - self.relations)
 
 
-def _toward(shares: np.ndarray, attraction: np.ndarray, rate: float) -> np.ndarray:
+def _toward(shares: np.ndarray, log_attraction: np.ndarray, rate: float) -> np.ndarray:
     """Move shares toward normalised attraction; convex combinations stay on the simplex."""
-    target = attraction / attraction.sum(axis=1, keepdims=True)
-    return shares + rate * (target - shares)
+    attraction = np.exp(log_attraction)  # log attraction stays near log shares: no overflow
+    return shares + rate * (attraction / attraction.sum(axis=1, keepdims=True) - shares)

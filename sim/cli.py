@@ -25,9 +25,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-scenarios_app = typer.Typer(
-    help="List shipped scenarios, or show one resolved.", invoke_without_command=True
-)
+scenarios_app = typer.Typer(help="List shipped scenarios, or show one resolved.", invoke_without_command=True)
 app.add_typer(scenarios_app, name="scenarios")
 
 
@@ -41,9 +39,7 @@ def _version(value: bool) -> None:
 def main(
     version: Annotated[
         bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Show the version and exit."
-        ),
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
     """Simulate a middle state (Kazakhstan) balancing between great powers."""
@@ -69,23 +65,17 @@ def run(
     seed: SeedOption = 1,
     record_every: Annotated[
         int,
-        typer.Option(
-            "--record-every", help="Timeseries interval in steps (0 = no timeseries.csv)."
-        ),
+        typer.Option("--record-every", help="Timeseries interval in steps (0 = no timeseries.csv)."),
     ] = 4,
     out: OutOption = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
-    report: Annotated[
-        bool, typer.Option("--report/--no-report", help="Write the analysis report.")
-    ] = True,
+    report: Annotated[bool, typer.Option("--report/--no-report", help="Write the analysis report.")] = True,
 ) -> None:
     """Run scenarios x strategies and write runs.csv, timeseries.csv and manifest.json."""
     from sim.experiment import RunRequest, run_experiment, summarise
 
-    request = RunRequest(
-        tuple(scenarios or ()), tuple(strategy or ()), replicates, steps, seed, record_every
-    )
+    request = RunRequest(tuple(scenarios or ()), tuple(strategy or ()), replicates, steps, seed, record_every)
     out = out or Path("results/latest")
     total = _planned_runs(request)
     with progress_bar(total, "running", quiet) as advance:
@@ -126,8 +116,7 @@ def _print_summary(summary) -> None:
         table.add_column(outcome_label(name), justify="right")
     for d in summary.to_dict("records"):
         cells = [
-            f"{d[f'{n}_mean']:.3f} [{d[f'{n}_p2.5']:.2f}, {d[f'{n}_p97.5']:.2f}]"
-            for n in SUMMARY_OUTCOMES
+            f"{d[f'{n}_mean']:.3f} [{d[f'{n}_p2.5']:.2f}, {d[f'{n}_p97.5']:.2f}]" for n in SUMMARY_OUTCOMES
         ]
         table.add_row(d["strategy"], *cells)
     Console(width=200).print(table)
@@ -185,3 +174,7 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files to 
             typer.echo(f"error: {err}", err=True)
     if failed:
         raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()

@@ -14,9 +14,7 @@ from sim.errors import UserError
 
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite a non-empty output folder.")]
-QuietOption = Annotated[
-    bool, typer.Option("--quiet", "-q", help="No progress bar or summary table.")
-]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table.")]
 SeedOption = Annotated[int, typer.Option("--seed", min=0, help="Root random seed.")]
 
 

@@ -74,9 +74,7 @@ def run_experiment(
     strategies = resolve_strategies(request.strategies)
     started = now()
     prepare_output_dir(out, force)
-    specs = plan_chunks(
-        scenarios, strategies, request.replicates, request.seed, request.record_every
-    )
+    specs = plan_chunks(scenarios, strategies, request.replicates, request.seed, request.record_every)
     runs, series = [], []
     for result in iterate_chunks(specs):
         runs.append(result.runs)

@@ -74,7 +74,7 @@ def bloc_shares(shares: np.ndarray, bloc_matrix: np.ndarray) -> np.ndarray:
 
 def autonomy(blocs: np.ndarray) -> np.ndarray:
     """1 - Herfindahl-Hirschman index of the blocs' shares (rest of world excluded)."""
-    return 1.0 - np.einsum("rp,rp->r", blocs, blocs)
+    return 1.0 - (blocs * blocs).sum(axis=1)
 
 
 def max_dependence(blocs: np.ndarray) -> np.ndarray:
@@ -83,8 +83,8 @@ def max_dependence(blocs: np.ndarray) -> np.ndarray:
 
 
 def security_risk(pressure: np.ndarray) -> np.ndarray:
-    """Chance that at least one power's pressure bites, pressures read as probabilities."""
-    return 1.0 - np.prod(1.0 - np.clip(pressure, 0.0, 1.0), axis=1)
+    """Chance that at least one power's pressure bites, pressures (in [0, 1]) read as probabilities."""
+    return 1.0 - np.prod(1.0 - pressure, axis=1)
 
 
 def sanctions_exposure(sanctions: float, target_bloc_share: np.ndarray) -> np.ndarray:

@@ -40,11 +40,7 @@ class BalancingModel(mesa.Model):
         super().__init__(rng=rng)
         if replicates < 1:
             raise ValueError(f"replicates must be at least 1, got {replicates}")
-        base = (
-            scenario
-            if isinstance(scenario, Scenario)
-            else load_scenario(scenario or "baseline_2023")
-        )
+        base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario or "baseline_2023")
         self.initial_params = base.with_overrides(overrides) if overrides else base
         self.replicates = replicates
         self.strategy_name = strategy
@@ -54,16 +50,12 @@ class BalancingModel(mesa.Model):
         self.timeline = [e for e in timeline if e.step > 0]
         self.structure = compile_structure(self.params)
         self.world = World(self.params.world, replicates)
-        self.powers = [
-            GreatPower(self, key, i, p) for i, (key, p) in enumerate(self.params.powers.items())
-        ]
+        self.powers = [GreatPower(self, key, i, p) for i, (key, p) in enumerate(self.params.powers.items())]
         overrides_for = self.params.strategies.get(strategy)
         self.pivot = PivotState(
             self, make_strategy(strategy, overrides_for, self.structure.powers), replicates
         )
-        self.totals = {
-            k: np.zeros(replicates) for k in ("autonomy", "security_risk", "exposure", "crises")
-        }
+        self.totals = {k: np.zeros(replicates) for k in ("autonomy", "security_risk", "exposure", "crises")}
         self.peak_risk = np.zeros(replicates)
         self.pressure_sum = np.zeros((replicates, len(self.powers)))
         self.collect = replicates == 1 if collect is None else collect
@@ -106,9 +98,7 @@ class BalancingModel(mesa.Model):
 
     def great_powers_act(self) -> None:
         """Each power rewards effort it receives and presses when rivals get too much."""
-        self.pivot.rewards, self.pivot.pressures, self.pivot.tolerance = powers_respond(
-            self, self.pivot
-        )
+        self.pivot.rewards, self.pivot.pressures, self.pivot.tolerance = powers_respond(self, self.pivot)
 
     def accumulate_outcomes(self) -> None:
         """Running sums and peaks for the per-run outcomes."""

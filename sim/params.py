@@ -31,9 +31,7 @@ class PowerParams(Strict):
         default_factory=list,
         description="organisations this power belongs to (eaeu, csto, sco, brics, ...)",
     )
-    salience: Unit = Field(
-        0.5, description="weight of the region in its foreign policy; assumption 0.2-1"
-    )
+    salience: Unit = Field(0.5, description="weight of the region in its foreign policy; assumption 0.2-1")
     reward_budget: Unit = Field(
         0.3,
         description="offers and investment per unit of effort received, per quarter; assumption 0-0.8",
@@ -51,9 +49,7 @@ class PowerParams(Strict):
         description="pressure per unit of sanctions level and Russia-bloc trade share "
         "(secondary-sanctions enforcement); assumption 0-0.8",
     )
-    initial_relation: Signed = Field(
-        0.3, description="relation with the pivot at the start (-1..1)"
-    )
+    initial_relation: Signed = Field(0.3, description="relation with the pivot at the start (-1..1)")
     initial_effort: Unit = Field(0.25, description="pivot's diplomatic effort share at the start")
     noise: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
         0.15,
@@ -158,9 +154,7 @@ class CommodityParams(Strict):
 
     initial: Annotated[float, Field(gt=0.0, le=10.0)] = Field(1.0, description="index at the start")
     mean: Annotated[float, Field(gt=0.0, le=10.0)] = Field(1.0, description="long-run index level")
-    reversion: Unit = Field(
-        0.1, description="quarterly mean reversion of the log index; assumption 0.05-0.3"
-    )
+    reversion: Unit = Field(0.1, description="quarterly mean reversion of the log index; assumption 0.05-0.3")
     volatility: Unit = Field(0.08, description="quarterly log-sd of shocks; assumption 0.03-0.15")
 
 
@@ -181,24 +175,16 @@ class WorldParams(Strict):
     rivalry: Unit = Field(
         0.6, description="long-run rivalry intensity between the powers (0..1); assumption 0.2-0.9"
     )
-    rivalry_initial: Unit | None = Field(
-        None, description="rivalry at the start; default: `rivalry`"
-    )
+    rivalry_initial: Unit | None = Field(None, description="rivalry at the start; default: `rivalry`")
     rivalry_reversion: Unit = Field(
         0.1, description="quarterly mean reversion of rivalry; assumption 0.05-0.3"
     )
-    rivalry_volatility: Unit = Field(
-        0.03, description="quarterly sd of rivalry shocks; assumption 0-0.08"
-    )
-    rivalry_reference: Unit = Field(
-        0.5, description="rivalry at which tolerances hold as stated; assumption"
-    )
+    rivalry_volatility: Unit = Field(0.03, description="quarterly sd of rivalry shocks; assumption 0-0.08")
+    rivalry_reference: Unit = Field(0.5, description="rivalry at which tolerances hold as stated; assumption")
     rivalry_tightening: Unit = Field(
         0.4, description="tolerance lost per unit of rivalry above the reference; assumption 0-0.8"
     )
-    sanctions: Unit = Field(
-        0.6, description="level of Western sanctions on Russia (0..1); assumption 0-1"
-    )
+    sanctions: Unit = Field(0.6, description="level of Western sanctions on Russia (0..1); assumption 0-1")
     sanctions_target: str = Field("russia", description="power whose bloc the sanctions hit")
     sanctions_friction: Unit = Field(
         0.3,
@@ -228,6 +214,4 @@ class WorldParams(Strict):
         0.5,
         description="extra pressure capacity per unit of security dependence (CSTO powers); assumption 0-1",
     )
-    crisis_threshold: Unit = Field(
-        0.3, description="pressure from one power that counts as a crisis"
-    )
+    crisis_threshold: Unit = Field(0.3, description="pressure from one power that counts as a crisis")

@@ -65,9 +65,7 @@ def atomic_write_csv(path: Path, frames: Iterable[pd.DataFrame]) -> int:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             for i, frame in enumerate(frames):
-                frame.to_csv(
-                    fh, index=False, header=i == 0, float_format=FLOAT_FORMAT, lineterminator="\n"
-                )
+                frame.to_csv(fh, index=False, header=i == 0, float_format=FLOAT_FORMAT, lineterminator="\n")
                 rows += len(frame)
             fh.flush()
             os.fsync(fh.fileno())
@@ -116,9 +114,7 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def build_manifest(
-    kind: str, inputs: dict[str, Any], root_seed: int, started: str, counts: dict
-) -> dict:
+def build_manifest(kind: str, inputs: dict[str, Any], root_seed: int, started: str, counts: dict) -> dict:
     """The manifest of a results folder: command, resolved inputs and their hash, provenance."""
     return {
         "kind": kind,

@@ -85,9 +85,7 @@ def plan_chunks(
 
 def run_chunk(spec: ChunkSpec) -> ChunkResult:
     """Build the model, run it to the end, and return its rows."""
-    model = BalancingModel(
-        spec.scenario, spec.strategy, spec.replicates, rng=spec.seed, collect=False
-    )
+    model = BalancingModel(spec.scenario, spec.strategy, spec.replicates, rng=spec.seed, collect=False)
     steps = model.params.steps
     frames = [snapshot(model)] if spec.record_every else []
     for step in range(1, steps + 1):
@@ -118,10 +116,7 @@ def run_chunk(spec: ChunkSpec) -> ChunkResult:
                 "run_id": np.repeat(run_ids, len(recorded)),
                 "step": np.tile(recorded, spec.replicates),
                 "date": np.tile([labels[s] for s in recorded], spec.replicates),
-                **{
-                    col: np.stack([f[col] for _, f in frames], axis=1).ravel()
-                    for col in frames[0][1]
-                },
+                **{col: np.stack([f[col] for _, f in frames], axis=1).ravel() for col in frames[0][1]},
             }
         )
     return ChunkResult(pd.DataFrame(runs), timeseries)
@@ -151,9 +146,7 @@ def snapshot(model: BalancingModel) -> tuple[int, dict[str, np.ndarray]]:
         autonomy=metrics.autonomy(pv.bloc_shares),
         max_dependence=metrics.max_dependence(pv.bloc_shares),
         security_risk=metrics.security_risk(pv.pressures),
-        sanctions_exposure=metrics.sanctions_exposure(
-            st.sanctions, pv.bloc_shares[:, st.target_bloc]
-        ),
+        sanctions_exposure=metrics.sanctions_exposure(st.sanctions, pv.bloc_shares[:, st.target_bloc]),
         relation_min=metrics.relation_min(pv.relations),
         relation_spread=metrics.relation_spread(pv.relations),
     )

@@ -55,9 +55,7 @@ class Scenario(Strict):
                 if rival not in powers or rival == key:
                     raise ValueError(f"powers.{key}.rivals: unknown power {rival!r}")
         if self.world.sanctions_target not in powers:
-            raise ValueError(
-                f"world.sanctions_target: unknown power {self.world.sanctions_target!r}"
-            )
+            raise ValueError(f"world.sanctions_target: unknown power {self.world.sanctions_target!r}")
         blocs = set()
         for key, partner in self.partners.items():
             if partner.bloc is not None and partner.bloc not in powers:
@@ -73,9 +71,7 @@ class Scenario(Strict):
         _check_sum("powers.*.initial_effort", [p.initial_effort for p in self.powers.values()])
         for name, overrides in self.strategies.items():
             if name not in STRATEGIES:
-                raise ValueError(
-                    f"strategies.{name}: unknown strategy; known: {sorted(STRATEGIES)}"
-                )
+                raise ValueError(f"strategies.{name}: unknown strategy; known: {sorted(STRATEGIES)}")
             try:
                 STRATEGIES[name].Params.model_validate(overrides)
             except ValidationError as err:
@@ -131,9 +127,7 @@ class Scenario(Strict):
 def _check_sum(label: str, values: list[float]) -> None:
     total = sum(values)
     if abs(total - 1.0) > SHARE_TOLERANCE:
-        raise ValueError(
-            f"{label}: shares sum to {total:.4f}, expected 1 (within {SHARE_TOLERANCE})"
-        )
+        raise ValueError(f"{label}: shares sum to {total:.4f}, expected 1 (within {SHARE_TOLERANCE})")
 
 
 def _describe(err: ValidationError, prefix: str = "") -> str:

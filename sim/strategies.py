@@ -21,7 +21,7 @@ Rate = Annotated[float, Field(gt=0.0, le=1.0)]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Observation:
     """What the pivot knows when it chooses (arrays are (R, P) unless noted)."""
 
@@ -101,12 +101,8 @@ class Multivector(Strategy):
     class Params(Strict):
         """Multivector hedging parameters."""
 
-        cap: Share = Field(
-            0.4, description="largest effort share for any one power; assumption 0.3-0.6"
-        )
-        margin: Share = Field(
-            0.05, description="safety margin kept below each tolerance; assumption 0-0.15"
-        )
+        cap: Share = Field(0.4, description="largest effort share for any one power; assumption 0.3-0.6")
+        margin: Share = Field(0.05, description="safety margin kept below each tolerance; assumption 0-0.15")
         market_weight: Share = Field(
             0.3,
             description="weight of current trade shares (vs the established allocation) in the "
@@ -138,9 +134,7 @@ class Bandwagon(Strategy):
     class Params(Strict):
         """Bandwagoning parameters."""
 
-        strength: Share = Field(
-            0.7, description="effort share given to the patron; assumption 0.5-0.9"
-        )
+        strength: Share = Field(0.7, description="effort share given to the patron; assumption 0.5-0.9")
         rate: Rate = Field(0.3, description="quarterly adjustment rate; assumption 0.1-0.5")
 
     def choose(self, obs: Observation) -> np.ndarray:
@@ -168,12 +162,8 @@ class PivotWest(Strategy):
     class Params(Strict):
         """Western pivot parameters."""
 
-        strength: Share = Field(
-            0.7, description="effort share given to the West; assumption 0.5-0.9"
-        )
-        eu_split: Share = Field(
-            0.6, description="EU's part of the Western effort; assumption 0.4-0.8"
-        )
+        strength: Share = Field(0.7, description="effort share given to the West; assumption 0.5-0.9")
+        eu_split: Share = Field(0.6, description="EU's part of the Western effort; assumption 0.4-0.8")
         rate: Rate = Field(0.3, description="quarterly adjustment rate; assumption 0.1-0.5")
 
     def choose(self, obs: Observation) -> np.ndarray:
@@ -228,9 +218,7 @@ class AdaptiveHedging(Strategy):
         adjustment_cost: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
             0.1, description="utility lost per unit of effort moved (L1); assumption 0.02-0.5"
         )
-        grid: Annotated[int, Field(ge=2, le=20)] = Field(
-            10, description="grid steps per unit effort"
-        )
+        grid: Annotated[int, Field(ge=2, le=20)] = Field(10, description="grid steps per unit effort")
 
     def __init__(self, params: "Strategy.Params | None" = None, powers: tuple[str, ...] = ()):
         super().__init__(params, powers)
@@ -280,9 +268,7 @@ class Opportunist(Strategy):
         """Softmax of the reward per unit of effort, minus pressure."""
         offer = obs.rewards / np.maximum(obs.effort, 0.02) - obs.pressures
         weights = np.exp(self.params.greed * (offer - offer.max(axis=1, keepdims=True)))
-        return move_toward(
-            obs.effort, weights / weights.sum(axis=1, keepdims=True), self.params.rate
-        )
+        return move_toward(obs.effort, weights / weights.sum(axis=1, keepdims=True), self.params.rate)
 
 
 def simplex_grid(n: int, steps: int) -> np.ndarray:

@@ -43,6 +43,13 @@ class Structure:
     fdi_factor: np.ndarray  # (K,) sanctions multiplier on FDI attraction
     target_bloc: int  # index of the sanctioned power
     sanctions: float
+    rivals_t: np.ndarray  # rivals transposed, for effort @ rivals_t
+    reward_rate: np.ndarray  # (P,) reward per unit of effort: budget x salience
+    pressure_rate: np.ndarray  # (P,) pressure at full excess: capacity x salience
+    csto_rate: np.ndarray  # (P,) extra pressure per unit of security dependence
+    secondary_rate: np.ndarray  # (P,) secondary-sanctions pressure per unit of sanctioned-bloc share
+    tightening: float  # tolerance lost per unit of rivalry above the reference
+    rivalry_reference: float
 
 
 def compile_structure(s: Scenario) -> Structure:
@@ -62,28 +69,36 @@ def compile_structure(s: Scenario) -> Structure:
     sanction_trade *= 1.0 + w.sanctions_diversion * w.sanctions * (bloc @ senders).clip(0, 1)
     eaeu = np.array([1.0 if "eaeu" in p.memberships else 0.0 for p in pw])
     eaeu_bonus = 1.0 + w.eaeu_trade_bonus * (bloc @ eaeu) * ("eaeu" in in_force)
-    corridor = np.array(
-        [1.0 + sum(wt * (w.corridors[c] - 1.0) for c, wt in p.corridors.items()) for p in pt]
-    )
+    salience = np.array([p.salience for p in pw])
+    pressure_rate = np.array([p.pressure_capacity for p in pw]) * salience
+    csto_power = np.array([1.0 if "csto" in p.memberships else 0.0 for p in pw]) * ("csto" in in_force)
+    secondary = np.array([p.secondary_sanctions for p in pw])
+    corridor = np.array([1.0 + sum(wt * (w.corridors[c] - 1.0) for c, wt in p.corridors.items()) for p in pt])
     return Structure(
         powers=powers,
         partners=partners,
         bloc=bloc,
         rivals=rivals,
-        salience=np.array([p.salience for p in pw]),
+        salience=salience,
         reward_budget=np.array([p.reward_budget for p in pw]),
         pressure_capacity=np.array([p.pressure_capacity for p in pw]),
         tolerance=np.clip(
             np.array([p.tolerance for p in pw]) + w.membership_tolerance_bonus * shared, 0.0, 1.0
         ),
-        secondary_sanctions=np.array([p.secondary_sanctions for p in pw]),
+        secondary_sanctions=secondary,
         noise=np.array([p.noise for p in pw]),
-        csto_power=np.array([1.0 if "csto" in p.memberships else 0.0 for p in pw])
-        * ("csto" in in_force),
+        csto_power=csto_power,
         market_growth=bloc @ np.array([p.market_growth for p in pw]),
         export_fraction=np.array([p.export_fraction for p in pt]),
         trade_factor=np.maximum(corridor, 0.05) * eaeu_bonus * sanction_trade,
         fdi_factor=1.0 - w.sanctions_friction * w.sanctions * bloc[:, target],
         target_bloc=target,
         sanctions=w.sanctions,
+        rivals_t=np.ascontiguousarray(rivals.T),
+        reward_rate=np.array([p.reward_budget for p in pw]) * salience,
+        pressure_rate=pressure_rate,
+        csto_rate=pressure_rate * csto_power * w.csto_leverage,
+        secondary_rate=secondary * w.sanctions,
+        tightening=w.rivalry_tightening,
+        rivalry_reference=w.rivalry_reference,
     )

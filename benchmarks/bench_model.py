@@ -1,0 +1,80 @@
+"""Model speed: per-step cost against an empty Mesa model, lockstep throughput, default run time.
+
+Run on demand: ``.venv/bin/python benchmarks/bench_model.py``. Targets (issue 2): at most 10x
+the empty-model floor per step at R=1; R=100 at least 30x the R=1 replicate-step throughput;
+the no-argument ``multivector run`` under 15 s on 2 cores.
+"""
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import mesa
+
+from sim.model import BalancingModel
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class _Idle(mesa.Agent):
+    def step(self) -> None:
+        pass
+
+
+class EmptyModel(mesa.Model):
+    """The floor: a Mesa model with five agents that do nothing."""
+
+    def __init__(self, rng: int = 1):
+        super().__init__(rng=rng)
+        for _ in range(5):
+            _Idle(self)
+
+    def step(self) -> None:
+        self.agents.do("step")
+
+
+def per_step_seconds(make, steps: int = 48, repeats: int = 40) -> float:
+    """Best-of-repeats time per step, excluding construction."""
+    best = float("inf")
+    for i in range(repeats):
+        model = make(i)
+        start = time.perf_counter()
+        for _ in range(steps):
+            model.step()
+        best = min(best, (time.perf_counter() - start) / steps)
+    return best
+
+
+def main() -> None:
+    scenario = load_scenario("baseline_2023")
+    floor = per_step_seconds(lambda i: EmptyModel(i))
+    print(f"empty Mesa model, 5 agents:       {floor * 1e6:8.1f} us/step")
+    for strategy in ("multivector", "adaptive_hedging"):
+        ours = per_step_seconds(lambda i, s=strategy: BalancingModel(scenario, s, 1, rng=i, collect=False))
+        print(
+            f"BalancingModel R=1 {strategy:17s} {ours * 1e6:8.1f} us/step  ({ours / floor:4.1f}x the floor)"
+        )
+    rates = {}
+    for r in (1, 100, 1000):
+        step = per_step_seconds(
+            lambda i, r=r: BalancingModel(scenario, "multivector", r, rng=i, collect=False), repeats=10
+        )
+        rates[r] = r / step
+        print(
+            f"R={r:<5d} multivector:              {rates[r]:12,.0f} replicate-steps/s ({rates[r] / rates[1]:6.1f}x R=1)"
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "sim.cli", "run", "--out", tmp, "--force", "--quiet", "--no-report"],
+            check=True,
+            cwd=ROOT,
+        )
+        print(f"multivector run (defaults, no report): {time.perf_counter() - start:6.1f} s wall")
+
+
+if __name__ == "__main__":
+    main()
