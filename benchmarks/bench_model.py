@@ -64,7 +64,7 @@ def main() -> None:
         )
         rates[r] = r / step
         print(
-            f"R={r:<5d} multivector:              {rates[r]:12,.0f} replicate-steps/s ({rates[r] / rates[1]:6.1f}x R=1)"
+            f"R={r:<5d} multivector: {rates[r]:12,.0f} replicate-steps/s ({rates[r] / rates[1]:6.1f}x R=1)"
         )
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()

@@ -104,7 +104,7 @@ def run_chunk(spec: ChunkSpec) -> ChunkResult:
         "seed": np.uint64(spec.seed),
         "status": "ok",
         "error": "",
-        **{k: v for k, v in spec.inputs.items()},
+        **spec.inputs,
         **outcomes(model),
     }
     timeseries = None
