@@ -90,7 +90,9 @@ def read_observed(path: Path | str = OBSERVED_FILE) -> ObservedTrade:
         notes.append(f"partners the model does not carry, counted in rest of world: {', '.join(extra)}")
     eu28 = rows[(rows["partner"] == BNS_AGGREGATE) & (rows["year"] < EU27_FROM_BNS_AGGREGATE)]
     if not eu28.empty:
-        notes.append(f"EU (BNS aggregate) is the EU28 before 2021: {_year_ranges(sorted(eu28['year'].unique()))}")
+        notes.append(
+            f"EU (BNS aggregate) is the EU28 before 2021: {_year_ranges(sorted(eu28['year'].unique()))}"
+        )
     values, series, used = {}, {}, []
     for year, group in rows.groupby("year"):
         picked = _pick_year(int(year), group, notes)
@@ -100,7 +102,9 @@ def read_observed(path: Path | str = OBSERVED_FILE) -> ObservedTrade:
     for year in sorted(set(series) & set(BREAK_YEARS)):
         notes.append(f"{year} is used, but avoid it as a start year: {BREAK_YEARS[year]}")
     if not values:
-        raise UserError(f"{path}: no year has Kazakhstan-reported turnover and exports for {', '.join(ITEMS)}")
+        raise UserError(
+            f"{path}: no year has Kazakhstan-reported turnover and exports for {', '.join(ITEMS)}"
+        )
     shares, export_fraction, export_shares = _to_shares(values)
     return ObservedTrade(path, shares, export_fraction, export_shares, series, pd.concat(used), notes)
 
@@ -114,7 +118,9 @@ def _read_rows(path: Path) -> pd.DataFrame:
         raise UserError(f"{path}: cannot read as CSV: {err}") from None
     missing = [c for c in COLUMNS if c not in rows.columns]
     if missing:
-        raise UserError(f"{path}: missing column(s) {', '.join(missing)}; expected columns {','.join(COLUMNS)}")
+        raise UserError(
+            f"{path}: missing column(s) {', '.join(missing)}; expected columns {','.join(COLUMNS)}"
+        )
     for col in ("reporter", "partner", "flow", "series"):
         rows[col] = rows[col].str.strip()
     rows["year"] = _numbers(path, rows, "year", "an integer year")
@@ -128,7 +134,9 @@ def _read_rows(path: Path) -> pd.DataFrame:
     key = ["year", "reporter", "partner", "flow", "series"]
     dup = rows.duplicated(key, keep=False) & ~rows.duplicated([*key, "value_usd_millions"], keep=False)
     if dup.any():
-        raise UserError(f"{path}: {_row(rows, dup)}: two different values for the same year, partner, flow and series")
+        raise UserError(
+            f"{path}: {_row(rows, dup)}: two different values for the same year, partner, flow and series"
+        )
     return rows.drop_duplicates(key)
 
 

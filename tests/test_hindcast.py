@@ -1,0 +1,142 @@
+"""History scenario, hindcast re-basing, skill scores on a hand-computed toy, and the CLI."""
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from sim.cli_evidence import hindcast
+from sim.hindcast import rebase, run_hindcast, skill_scores
+from sim.observed import PARTNER_KEYS, read_observed
+from sim.scenario import load_scenario
+
+app = typer.Typer()
+app.command("hindcast")(hindcast)
+app.command("noop")(lambda: None)  # keeps "hindcast" a subcommand
+
+
+@pytest.fixture(scope="module")
+def observed():
+    return read_observed()
+
+
+def test_history_starts_from_2011_observed_shares_and_is_not_present_day(observed):
+    s = load_scenario("history_2011_2023")
+    assert not s.present_day and s.start == "2011Q1"
+    for key in PARTNER_KEYS:
+        assert s.partners[key].trade_share == pytest.approx(observed.shares.loc[2011, key], abs=1e-4)
+
+
+def test_history_ends_with_baseline_2023_parameters():
+    history, base = load_scenario("history_2011_2023"), load_scenario("baseline_2023")
+    end = history.timeline()[-1].params
+    assert end.powers == base.powers
+    assert end.world.model_dump(exclude={"oil", "rivalry_initial"}) == base.world.model_dump(
+        exclude={"oil", "rivalry_initial"}
+    )
+
+
+def test_oil_events_follow_the_brent_data_file():
+    brent = pd.read_csv("seeds/data/brent_monthly.csv")
+    yearly = brent.groupby(brent.month.str[:4].astype(int)).brent_usd_per_barrel.mean()
+    level = yearly / yearly[2011]
+    oil = [e for e in load_scenario("history_2011_2023").events if "world.oil.mean" in e.set]
+    assert len(oil) == 12
+    for event in oil:
+        year = int(event.at[:4])
+        assert event.at.endswith("Q1") and event.facts == ["D08"]
+        assert event.set["world.oil.mean"] == pytest.approx(level[year], abs=1e-4)
+        assert event.shock["oil"] == pytest.approx(math.log(level[year] / level[year - 1]), abs=1e-4)
+
+
+def test_rebase_folds_earlier_events_and_rebases_oil(observed):
+    history = load_scenario("history_2011_2023")
+    s = rebase(history, observed, 2016, 2018)
+    assert s.start == "2016Q1" and s.steps == 11
+    assert s.world.sanctions == 0.3 and s.world.memberships.eaeu and s.world.memberships.wto
+    assert s.world.oil.initial == 1.0 and s.world.oil.mean == 1.0
+    later = {e.at: e.set["world.oil.mean"] for e in s.events if "world.oil.mean" in e.set}
+    assert later["2017Q1"] == pytest.approx(0.4876 / 0.3914, abs=1e-3)
+    assert min(parse for parse in later) > "2016Q1"
+    assert s.partners["china"].trade_share == pytest.approx(observed.shares.loc[2016, "china"])
+
+
+def test_skill_scores_on_a_hand_computed_toy():
+    observed = pd.DataFrame(
+        {"a": [0.5, 0.6, 0.7, 0.6], "b": [0.5, 0.4, 0.3, 0.4]}, index=[2000, 2001, 2002, 2003]
+    )
+    table = pd.DataFrame(
+        {
+            "year": [2003, 2003],
+            "partner": ["a", "b"],
+            "observed": [0.6, 0.4],
+            "simulated_mean": [0.8, 0.2],
+            "p5": [0.7, 0.1],
+            "p95": [0.9, 0.45],
+        }
+    )
+    s = skill_scores(table, observed, start=2002)
+    assert s["rmse"] == pytest.approx(0.2)  # errors +0.2, -0.2
+    assert s["rmse_persistence"] == pytest.approx(0.1)  # stays at 0.7 / 0.3
+    # Trend on 2000-2001 (the years before 2002): a = 0.5 + 0.1 (y - 2000) -> 0.8 in 2003.
+    assert s["rmse_trend"] == pytest.approx(0.2)
+    assert s["skill_vs_persistence"] == pytest.approx(1 - 0.2 / 0.1)
+    assert s["skill_vs_trend"] == pytest.approx(0.0)
+    assert s["direction_hit_rate"] == pytest.approx(0.0)  # observed fell/rose, simulated rose/fell
+    assert s["coverage_90"] == pytest.approx(0.5)  # 0.6 outside [0.7, 0.9]; 0.4 inside
+
+
+def test_in_sample_hindcast_scores_every_year_after_the_start(observed):
+    result = run_hindcast(observed, 2013, 2018, replicates=20, seed=3)
+    scored = result.table[result.table.year > 2013]
+    assert sorted(scored.year.unique()) == list(range(2014, 2019))
+    assert (result.table.p5 <= result.table.simulated_mean + 1e-12).all()
+    scores = dict(zip(result.summary.metric, result.summary.value, strict=True))
+    assert 0 < scores["rmse"] < 0.1 and 0 <= scores["coverage_90"] <= 1
+    again = run_hindcast(observed, 2013, 2018, replicates=20, seed=3)
+    pd.testing.assert_frame_equal(result.table, again.table)
+
+
+def test_cli_in_sample_hindcast_end_to_end(tmp_path):
+    out = tmp_path / "hc"
+    done = CliRunner().invoke(
+        app, ["hindcast", "--start", "2013", "--end", "2018", "--replicates", "20", "--out", str(out)]
+    )
+    assert done.exit_code == 0, done.output
+    table = pd.read_csv(out / "hindcast.csv")
+    assert list(table.columns) == ["year", "partner", "observed", "simulated_mean", "p5", "p95"]
+    summary = pd.read_csv(out / "hindcast_summary.csv")
+    needed = {"rmse", "rmse_persistence", "rmse_trend", "skill_vs_persistence", "skill_vs_trend"}
+    assert needed | {"direction_hit_rate", "coverage_90"} <= set(summary.metric)
+    assert (out / "hindcast.png").stat().st_size > 10_000 and (out / "manifest.json").is_file()
+    assert "skill_vs_persistence" in done.output and "BNS: 2018, 2023" in done.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--start", "2019", "--end", "2023"], "--start 2019: .* has no complete year 2019"),
+        (["--start", "2013", "--end", "2013"], "--end 2013: expected a year after --start 2013"),
+        (["--start", "2013", "--end", "2030"], "--end 2030: scenario history_2011_2023 runs only to"),
+        (
+            ["--start", "2013", "--end", "2018", "--observed", "nope.csv"],
+            "nope.csv: no such observed-data file",
+        ),
+    ],
+)
+def test_cli_errors_are_one_line(tmp_path, args, message):
+    done = CliRunner().invoke(app, ["hindcast", *args, "--out", str(tmp_path / "x")])
+    assert done.exit_code == 2
+    lines = done.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert re.search(message, lines[0]), lines[0]
+
+
+def test_yearly_band_contains_the_mean(observed):
+    result = run_hindcast(observed, 2011, 2014, replicates=10, seed=1)
+    t = result.table
+    assert np.all((t.p5 <= t.simulated_mean + 1e-12) & (t.simulated_mean <= t.p95 + 1e-12))

@@ -1,0 +1,108 @@
+"""Pattern-oriented validation: stylised facts the model should reproduce with default settings.
+
+baseline_2023 with the multivector strategy (F07, F08, F17 and the research notes' Drezner
+pattern). Failing patterns are marked xfail(strict=True) with the reason, and docs/validation.md
+says so; a strict xfail turns into a failure when a model change makes the pattern hold.
+"""
+
+import numpy as np
+import pytest
+
+from sim import metrics
+from sim.model import BalancingModel
+
+REPLICATES = 50
+SEED = 20240101
+EARLY_QUARTERS = 12  # "the first years": three years
+LONG = 4  # quarters: a power pressed by over-tolerance engagement for more than a year
+RARE = 0.05  # share of replicates allowed to show such a long spell
+
+
+def replay(name: str) -> dict:
+    model = BalancingModel(name, "multivector", REPLICATES, rng=SEED, collect=False)
+    out = {"bloc": [model.pivot.bloc_shares.copy()], "trade": [model.pivot.trade.copy()]}
+    out |= {"exports": [], "over": [], "effort": [model.pivot.effort.copy()]}
+    for _ in range(model.params.steps):
+        model.step()
+        st = model.structure
+        out["bloc"].append(model.pivot.bloc_shares.copy())
+        out["trade"].append(model.pivot.trade.copy())
+        out["exports"].append(metrics.export_shares(model.pivot.trade, st.export_fraction))
+        out["over"].append(model.pivot.effort @ st.rivals.T > model.pivot.tolerance)
+        out["effort"].append(model.pivot.effort.copy())
+    series = {k: np.stack(v, axis=1) for k, v in out.items()}  # (R, T, ...)
+    return {"model": model, **series}
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    return replay("baseline_2023")
+
+
+@pytest.fixture(scope="module")
+def pressure():
+    return replay("russian_pressure")
+
+
+def test_eu_bloc_is_the_largest_partner_in_the_first_years(baseline):
+    powers = baseline["model"].structure.powers
+    early = baseline["bloc"][:, 1 : EARLY_QUARTERS + 1].mean(axis=0)  # (T, P)
+    eu = powers.index("eu")
+    others = [p for p in range(len(powers)) if p != eu]
+    assert (early[:, eu][:, None] > early[:, others]).all()
+
+
+def test_italy_keeps_more_than_16_percent_of_exports(baseline):
+    italy = baseline["model"].structure.partners.index("italy")
+    assert baseline["exports"][:, :, italy].mean(axis=0).min() > 0.16
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Russia's share drifts from 19% to about 13% by 2035 under sanctions friction and "
+    "secondary sanctions, falling behind Italy: the model has no channel (EAEU rules, pipelines, "
+    "re-exports) that kept Russia's share near 19% through 2014-2023; see docs/validation.md",
+)
+def test_russia_stays_a_prime_partner(baseline):
+    partners = baseline["model"].structure.partners
+    countries = [partners.index(k) for k in ("russia", "china", "italy", "us")]
+    trade = baseline["trade"].mean(axis=0)[:, countries]  # (T, 4), Russia first
+    rank = (trade > trade[:, [0]]).sum(axis=1)  # countries ahead of Russia
+    assert (rank <= 1).all(), "Russia stays among the two largest single-country partners"
+    assert trade[:, 0].min() >= 0.15
+
+
+def longest_spell(flags: np.ndarray) -> np.ndarray:
+    """Longest run of True along axis 1 of an (R, T) array."""
+    best = np.zeros(flags.shape[0], dtype=int)
+    run = np.zeros(flags.shape[0], dtype=int)
+    for t in range(flags.shape[1]):
+        run = np.where(flags[:, t], run + 1, 0)
+        best = np.maximum(best, run)
+    return best
+
+
+def test_longest_spell_helper():
+    flags = np.array([[1, 1, 0, 1, 1, 1], [0, 0, 0, 0, 0, 0]], dtype=bool)
+    assert longest_spell(flags).tolist() == [3, 0]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="in about 8% of replicates engagement with Russia's rivals stays above Russia's "
+    "effective tolerance for 5-6 quarters: rivalry noise tightens the tolerance faster than the "
+    "multivector strategy (rate 0.25 a quarter, margin 0.05) moves effort back; see docs/validation.md",
+)
+def test_no_power_is_pressed_beyond_its_tolerance_for_long(baseline):
+    over = baseline["over"]  # (R, T, P): engagement with a power's rivals above its tolerance
+    for p, power in enumerate(baseline["model"].structure.powers):
+        spells = longest_spell(over[:, :, p])
+        assert (spells > LONG).mean() <= RARE, f"{power}: {np.bincount(spells)}"
+
+
+def test_russian_pressure_diversifies_rather_than_capitulates(pressure):
+    hhi = 1.0 - metrics.autonomy(pressure["bloc"])  # (R, T)
+    russia = pressure["model"].structure.powers.index("russia")
+    assert hhi[:, -1].mean() < hhi[:, 0].mean(), "partner concentration falls"
+    assert pressure["bloc"][:, -1, russia].mean() <= pressure["bloc"][:, 0, russia].mean()
+    assert pressure["effort"][:, :, russia].max() < 0.5, "no bandwagoning with Moscow"
