@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim import __version__
+from sim.cli_analyze import analyze, export
 from sim.cli_common import (
     ForceOption,
     OutOption,
@@ -99,11 +100,9 @@ def _planned_runs(request) -> int:
     )
 
 
-def _write_report(out: Path) -> Path | None:
-    try:
-        from sim.analysis import write_analysis
-    except ImportError:
-        return None
+def _write_report(out: Path) -> Path:
+    from sim.analysis import write_analysis
+
     return write_analysis(out, out / "analysis")
 
 
@@ -175,6 +174,9 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files to 
     if failed:
         raise typer.Exit(1)
 
+
+app.command("analyze")(analyze)
+app.command("export")(export)
 
 if __name__ == "__main__":
     app()

@@ -17,13 +17,17 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from sim import __version__
 from sim.errors import UserError
 from sim.metrics import OUTCOMES
 
-FLOAT_FORMAT = "%.10g"
+FLOAT_DECIMALS = 6  # result floats are written rounded to 6 decimal places
+FLOAT_FORMAT = "%.10g"  # legacy pandas format; result tables use csv_bytes
 RESULT_FILES = ("runs.csv", "timeseries.csv", "manifest.json", "design.csv")
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -58,14 +62,30 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+def csv_bytes(frame: pd.DataFrame, header: bool = True) -> bytes:
+    """The one CSV encoding of result tables: floats rounded to FLOAT_DECIMALS, written by Arrow.
+
+    Every result file goes through here, so the same rows give the same bytes whichever
+    command, backend or worker count produced them.
+    """
+    columns = {
+        name: np.round(col.to_numpy(), FLOAT_DECIMALS) if col.dtype.kind == "f" else col
+        for name, col in frame.items()
+    }
+    table = pa.Table.from_pydict({k: pa.array(v) for k, v in columns.items()})
+    buffer = pa.BufferOutputStream()
+    pacsv.write_csv(table, buffer, write_options=pacsv.WriteOptions(include_header=header))
+    return buffer.getvalue().to_pybytes()
+
+
 def atomic_write_csv(path: Path, frames: Iterable[pd.DataFrame]) -> int:
     """Write frames (same columns) one after another as one CSV, atomically; return rows."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     rows = 0
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        with os.fdopen(fd, "wb") as fh:
             for i, frame in enumerate(frames):
-                frame.to_csv(fh, index=False, header=i == 0, float_format=FLOAT_FORMAT, lineterminator="\n")
+                fh.write(csv_bytes(frame, header=i == 0))
                 rows += len(frame)
             fh.flush()
             os.fsync(fh.fileno())
