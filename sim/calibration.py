@@ -25,10 +25,10 @@ from sim.fitted import write_fitted
 from sim.hindcast import rebase, simulate_years
 from sim.observed import PARTNER_KEYS, ObservedTrade
 from sim.params import Strict
+from sim.paths import SPEC_DIR
 from sim.results import atomic_write_csv
 from sim.scenario import Scenario, _describe, load_scenario, read_toml
 
-SPEC_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "calibration"
 LAST_CALIBRATION_YEAR = 2018  # DESIGN.md: later years are kept for out-of-sample validation
 
 

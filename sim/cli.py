@@ -18,6 +18,8 @@ from sim.cli_common import (
     handle_user_errors,
     progress_bar,
 )
+from sim.cli_evidence import calibrate, hindcast
+from sim.cli_sweep import parameters, sweep
 from sim.errors import UserError
 
 app = typer.Typer(
@@ -177,6 +179,10 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files to 
 
 app.command("analyze")(analyze)
 app.command("export")(export)
+app.command("sweep")(sweep)
+app.command("parameters")(parameters)
+app.command("calibrate")(calibrate)
+app.command("hindcast")(hindcast)
 
 if __name__ == "__main__":
     app()

@@ -12,8 +12,6 @@ from typing import Annotated
 import typer
 
 from sim.errors import UserError
-from sim.export import EXPORTERS
-from sim.report import write_analysis
 
 
 class ExportFormat(StrEnum):
@@ -96,6 +94,8 @@ def analyze(
 ) -> None:
     """Compare strategies in a results folder: tables, figures and report.html."""
     try:
+        from sim.report import write_analysis
+
         report = write_analysis(
             results_dir,
             out,
@@ -118,6 +118,8 @@ def export(
 ) -> None:
     """Export a results folder for another tool (ema: EMA Workbench's load_results)."""
     try:
+        from sim.export import EXPORTERS
+
         written = EXPORTERS[format.value](results_dir, out)
     except UserError as exc:
         typer.echo(f"error: {exc}", err=True)

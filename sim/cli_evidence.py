@@ -9,12 +9,8 @@ from typing import Annotated
 
 import typer
 
-from sim.calibration import SPEC_DIR, load_spec, write_calibration
-from sim.calibration import calibrate as fit
 from sim.cli_common import ForceOption, OutOption, QuietOption, SeedOption, handle_user_errors
-from sim.fitted import FITTED_FILE
-from sim.hindcast import run_hindcast, write_hindcast
-from sim.observed import OBSERVED_FILE, read_observed
+from sim.paths import FITTED_FILE, OBSERVED_FILE, SPEC_DIR
 from sim.results import build_manifest, now, prepare_output_dir, write_manifest
 
 ObservedOption = Annotated[
@@ -40,6 +36,9 @@ def hindcast(
 ) -> None:
     """Replay history from observed shares of START and score it against later years."""
     started = now()
+    from sim.hindcast import run_hindcast, write_hindcast
+    from sim.observed import read_observed
+
     data = read_observed(observed)
     result = run_hindcast(data, start, end, replicates, seed)
     folder = prepare_output_dir(out or Path("results") / f"hindcast_{start}_{end}", force)
@@ -70,6 +69,10 @@ def calibrate(
 ) -> None:
     """Fit a spec's free parameters to observed partner shares (Sobol design + Nelder-Mead)."""
     started = now()
+    from sim.calibration import calibrate as fit
+    from sim.calibration import load_spec, write_calibration
+    from sim.observed import read_observed
+
     calibration = load_spec(spec)
     data = read_observed(observed)
     folder = prepare_output_dir(out or Path("results") / f"calibration_{calibration.name}", force)

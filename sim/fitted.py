@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import UserError
+from sim.paths import FITTED_FILE
 from sim.results import atomic_write_text
-
-FITTED_FILE = Path(__file__).resolve().parent.parent / "scenarios" / "calibration" / "fitted.toml"
 
 
 def load_fitted(path: Path = FITTED_FILE) -> dict[str, float]:

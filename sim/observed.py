@@ -28,8 +28,8 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import UserError
+from sim.paths import OBSERVED_FILE
 
-OBSERVED_FILE = Path(__file__).resolve().parent.parent / "seeds" / "data" / "kz_trade_by_partner.csv"
 COLUMNS = ("year", "reporter", "partner", "flow", "value_usd_millions", "series", "source")
 REPORTER = "Kazakhstan"
 EU27_FROM_BNS_AGGREGATE = 2021  # BNS "EU (BNS aggregate)" is the EU27 from this year on

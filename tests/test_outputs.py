@@ -1,0 +1,33 @@
+"""docs/outputs.md lists every column that the result files hold."""
+
+import re
+from pathlib import Path
+
+from sim.runner import ChunkSpec, run_chunk
+from sim.scenario import load_scenario
+
+DOC = (Path(__file__).resolve().parent.parent / "docs" / "outputs.md").read_text()
+DOCUMENTED = set(re.findall(r"^\| `([^`]+)` \|", DOC, flags=re.MULTILINE))
+
+
+POWER_PREFIXES = ("effort_", "relation_", "pressure_", "reward_", "bloc_share_")
+
+
+def generic(column: str, partners, powers) -> str:
+    """Replace a partner or power key in a column name by its placeholder."""
+    is_power = column.startswith(POWER_PREFIXES)
+    keys, label = (powers, "<power>") if is_power else (partners, "<partner>")
+    for key in sorted(keys, key=len, reverse=True):
+        new = re.sub(rf"_{key}(_final|_mean|$)", rf"_{label}\1", column)
+        if new != column:
+            return new
+    return column
+
+
+def test_every_result_column_is_documented():
+    scenario = load_scenario("baseline_2023").with_overrides({"steps": 4})
+    result = run_chunk(ChunkSpec(scenario, "multivector", 2, 0, 1, record_every=2))
+    partners, powers = list(scenario.partners), list(scenario.powers)
+    for frame in (result.runs, result.timeseries):
+        missing = {generic(c, partners, powers) for c in frame.columns} - DOCUMENTED
+        assert not missing, f"undocumented columns: {sorted(missing)}"
