@@ -17,8 +17,11 @@ never depend on the backend: seeds travel inside the tasks, and the store merges
   the same one-thread BLAS variables in its workers (``distributed.nanny.pre-spawn-environ``).
 """
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -31,6 +34,7 @@ from sim.errors import UserError
 BACKENDS = ("local", "dask")
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 WINDOW_PER_WORKER = 2  # tasks in flight per worker: keeps every worker busy, memory bounded
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 PRELOAD = ["sim.sweep"]  # imported once in a forkserver, shared by every worker
 
 
@@ -42,10 +46,19 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def limit_threads() -> None:
-    """Worker initializer: one BLAS/OpenMP thread per worker process."""
+def init_worker(parent: int) -> None:
+    """Worker initializer: one BLAS/OpenMP thread, and die with the driver.
+
+    A driver killed with SIGKILL cannot shut its pool down; on Linux the kernel then kills
+    the workers too (``PR_SET_PDEATHSIG``) instead of leaving them waiting for work forever.
+    """
     for var in THREAD_VARIABLES:
         os.environ[var] = "1"
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the driver died before the line above
+            os._exit(1)
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - optional; the variables cover fresh imports
@@ -80,7 +93,9 @@ class LocalBackend(AbstractContextManager):
         context = multiprocessing.get_context(method)
         if method == "forkserver":
             context.set_forkserver_preload(PRELOAD)
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=limit_threads)
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=init_worker, initargs=(os.getpid(),)
+        )
         with warnings.catch_warnings():  # see the module docstring on forking
             warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
             self.pool.submit(os.getpid).result()  # start every worker now

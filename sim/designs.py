@@ -10,8 +10,8 @@ num_levels)`` (Morris 1991; N trajectories of D + 1 rows). ``grid`` is the full 
 each parameter's values (the first parameter varies slowest) and ``list`` takes the points of
 a CSV file as they are.
 
-Real values are rounded to 10 significant digits, the precision of the result files, so a
-point read back from ``design.csv`` reproduces the run exactly.
+Real values are rounded to ``sim.results.FLOAT_DECIMALS`` decimal places, the precision of
+the result files, so a point read back from ``design.csv`` reproduces the run exactly.
 """
 
 import itertools
@@ -22,9 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
+from sim.results import FLOAT_DECIMALS
 from sim.sweep_params import Kind
-
-SIGNIFICANT = 10
 
 
 @dataclass(frozen=True)
@@ -80,7 +79,7 @@ def _cast(param: SweptParameter, x: np.ndarray) -> np.ndarray:
     """Values of the parameter's kind: integers rounded, reals to file precision."""
     if param.kind == "integer":
         return np.clip(np.rint(x), param.low, param.high).astype(np.int64)
-    return np.array([float(f"{v:.{SIGNIFICANT}g}") for v in x], dtype=float)
+    return np.round(np.asarray(x, dtype=float), FLOAT_DECIMALS)
 
 
 def from_unit(space: DesignSpace, unit: np.ndarray) -> pd.DataFrame:

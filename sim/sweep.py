@@ -23,9 +23,9 @@ import pandas as pd
 from sim.backends import default_workers, open_backend
 from sim.errors import UserError
 from sim.results import (
-    FLOAT_FORMAT,
     atomic_write_csv,
     build_manifest,
+    csv_bytes,
     now,
     prepare_output_dir,
     write_manifest,
@@ -215,8 +215,7 @@ def conform(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
 def serialise(frame: pd.DataFrame, fmt: str) -> bytes:
     """A frame as CSV text (with header) or as a Parquet file, in bytes."""
     if fmt == "csv":
-        text = frame.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
-        return text.encode("utf-8")
+        return csv_bytes(frame)
     import pyarrow as pa
     import pyarrow.parquet as pq
 

@@ -9,7 +9,6 @@ See docs/sweeps.md for the format.
 """
 
 import difflib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -376,8 +375,3 @@ def spec_summary(sweep: Sweep) -> str:
         f"{len(sweep.strategies)} strategies x {s.replicates} replicates = "
         f"{sweep.runs_planned:,} runs"
     )
-
-
-def dumps(sweep: Sweep) -> str:
-    """The spec as JSON, for the manifest."""
-    return json.dumps(sweep.spec.model_dump(mode="json"), sort_keys=True)
