@@ -164,7 +164,7 @@ def test_bandwagoning_with_russia_raises_russias_share_compared_with_multivector
 def test_pivot_to_china_lowers_autonomy_compared_with_equidistance():
     eq = run(BalancingModel(BASE, "equidistance", replicates=30, rng=5))
     cn = run(BalancingModel(BASE, "pivot_china", replicates=30, rng=5))
-    assert cn.autonomy.mean() < eq.autonomy.mean() - 0.05
+    assert cn.autonomy.mean() < eq.autonomy.mean() - 0.02
 
 
 def test_sanctions_escalation_raises_western_pressure_on_russia_linked_trade():
