@@ -11,11 +11,12 @@ import platform
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -47,12 +48,13 @@ def prepare_output_dir(out: Path, force: bool) -> Path:
     return out
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write text to ``path`` via a temporary file and an atomic rename."""
+@contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """Open a temporary file beside ``path``; on success fsync it and rename it into place."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, FILE_MODE)
@@ -60,6 +62,12 @@ def atomic_write_text(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write text to ``path`` via a temporary file and an atomic rename."""
+    with atomic_file(path) as fh:
+        fh.write(text.encode("utf-8"))
 
 
 def csv_bytes(frame: pd.DataFrame, header: bool = True) -> bytes:
@@ -80,20 +88,11 @@ def csv_bytes(frame: pd.DataFrame, header: bool = True) -> bytes:
 
 def atomic_write_csv(path: Path, frames: Iterable[pd.DataFrame]) -> int:
     """Write frames (same columns) one after another as one CSV, atomically; return rows."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     rows = 0
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for i, frame in enumerate(frames):
-                fh.write(csv_bytes(frame, header=i == 0))
-                rows += len(frame)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as fh:
+        for i, frame in enumerate(frames):
+            fh.write(csv_bytes(frame, header=i == 0))
+            rows += len(frame)
     return rows
 
 

@@ -7,17 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ID_COLUMNS = [
-    "run_id",
-    "scenario",
-    "strategy",
-    "design_point",
-    "chunk",
-    "replicate",
-    "seed",
-    "status",
-    "error",
-]
+from sim.analysis import ID_COLUMNS as ANALYSIS_ID_COLUMNS
+
+ID_COLUMNS = list(ANALYSIS_ID_COLUMNS)
 PARTNERS = ["russia", "china", "eu_rest", "italy", "us", "row"]
 POWERS = ["russia", "china", "eu", "us"]
 OUTCOME_DIRECTIONS = {
