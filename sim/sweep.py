@@ -289,19 +289,23 @@ def run_sweep(
     if state == "complete":
         summary.complete_before = True
         return summary
+    if state == "new" and out.is_dir() and any(out.iterdir()) and not force:
+        prepare_output_dir(out, force)  # raises "not empty; use --force" before any work
     chunks = plan_chunks(sweep)
     tasks = group_tasks(chunks, sweep.spec.chunk_size)
-    if state == "new":
-        _start(sweep, store, force, fmt, len(tasks), len(chunks))
-    elif store.plan().get("format") != fmt:
-        raise UserError(f"{out}: this sweep was started with --format {store.plan().get('format')}")
-    layout = probe_layout(sweep)
-    finished = store.finished()
-    summary.resumed = sum(runs for runs, _ in finished.values())
-    summary.failed = sum(failed for _, failed in finished.values())
-    todo = (make_task(sweep, i, group, layout, fmt) for i, group in enumerate(tasks))
     started = time.perf_counter()
-    with open_backend(backend, workers, scheduler) as engine:  # before progress starts a thread
+    # The backend opens first: an unreachable scheduler leaves no folder behind, and a forked
+    # pool starts before the progress bar's thread does.
+    with open_backend(backend, workers, scheduler) as engine:
+        if state == "new":
+            _start(sweep, store, force, fmt, len(tasks), len(chunks))
+        elif store.plan().get("format") != fmt:
+            raise UserError(f"{out}: this sweep was started with --format {store.plan()['format']}")
+        layout = probe_layout(sweep)
+        finished = store.finished()
+        summary.resumed = sum(runs for runs, _ in finished.values())
+        summary.failed = sum(failed for _, failed in finished.values())
+        todo = (make_task(sweep, i, group, layout, fmt) for i, group in enumerate(tasks))
         summary.workers = engine.workers
         progress(summary.resumed, summary.failed)
         for output in engine.imap_unordered(run_task, _skip(todo, finished)):
