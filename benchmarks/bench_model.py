@@ -63,9 +63,7 @@ def main() -> None:
             lambda i, r=r: BalancingModel(scenario, "multivector", r, rng=i, collect=False), repeats=10
         )
         rates[r] = r / step
-        print(
-            f"R={r:<5d} multivector: {rates[r]:12,.0f} replicate-steps/s ({rates[r] / rates[1]:6.1f}x R=1)"
-        )
+        print(f"R={r:<5d} multivector: {rates[r]:12,.0f} replicate-steps/s ({rates[r] / rates[1]:6.1f}x R=1)")
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         subprocess.run(
