@@ -49,14 +49,14 @@ def powers_respond(model: "BalancingModel", pivot: "PivotState", noisy: bool = T
     """
     st = model.structure
     effort = pivot.effort
-    tol = st.tolerance - st.tightening * (model.world.rivalry[:, None] - st.rivalry_reference)
+    tol = st.tolerance_at_zero_rivalry - st.tightening * model.world.rivalry[:, None]
     tol = np.minimum(np.maximum(tol, 0.0), 0.99)
     excess = np.maximum(effort @ st.rivals_t - tol, 0.0) / (1.0 - tol)
     pressure = excess * (st.pressure_rate + st.csto_rate * pivot.security_dependence[:, None])
     pressure += st.secondary_rate * pivot.bloc_shares[:, st.target_bloc, None]
     reward = st.reward_rate * effort
     if noisy:
-        shocks = np.exp(st.noise * model.rng.standard_normal((2, *effort.shape)) - st.noise**2 / 2)
+        shocks = np.exp(st.noise * model.rng.standard_normal((2, *effort.shape)) - st.noise_half_variance)
         pressure *= shocks[0]
         reward *= shocks[1]
     return reward, np.minimum(pressure, 1.0), tol
@@ -146,8 +146,7 @@ class PivotState(mesa.Agent):
 
     def choose_allocation(self) -> None:
         """Step 4: the strategy sets next quarter's effort allocation."""
-        effort = np.maximum(self.strategy.choose(self.observe()), 0.0)
-        self.effort = effort / effort.sum(axis=1, keepdims=True)
+        self.effort = self.strategy.choose(self.observe())  # rows on the simplex
 
     def update_economy(self) -> None:
         """Step 5: trade and FDI shares move toward their attraction; GDP grows.
@@ -160,7 +159,7 @@ class PivotState(mesa.Agent):
         pull = pv.effort_elasticity * np.log(EPS + self.effort @ self.bloc_t)
         pull += pv.relation_elasticity * (self.relations @ self.bloc_t)
         trade_pull = (
-            pull + (self.log_trade0 + self.trend * m.time) + world.log_prices[0][:, None] * self.oil_exponent
+            pull + (self.log_trade0 + self.trend * m.time) + world.log_oil[:, None] * self.oil_exponent
         )
         self.trade = _toward(self.trade, trade_pull, pv.trade_inertia)
         fdi_pull = pull + self.log_fdi0 + pv.fdi_reward_gain * (self.rewards @ self.bloc_t)

@@ -84,7 +84,7 @@ def max_dependence(blocs: np.ndarray) -> np.ndarray:
 
 def security_risk(pressure: np.ndarray) -> np.ndarray:
     """Chance that at least one power's pressure bites, pressures (in [0, 1]) read as probabilities."""
-    return 1.0 - np.prod(1.0 - pressure, axis=1)
+    return 1.0 - np.multiply.reduce(1.0 - pressure, axis=1)
 
 
 def sanctions_exposure(sanctions: float, target_bloc_share: np.ndarray) -> np.ndarray:

@@ -48,9 +48,9 @@ def cap_shares(target: np.ndarray, cap: float, rounds: int = 8) -> np.ndarray:
     out = target / target.sum(axis=-1, keepdims=True)
     cap = max(cap, 1.0 / out.shape[-1])
     for _ in range(rounds):
-        over = out > cap
-        if not over.any():
+        if out.max() <= cap:
             break
+        over = out > cap
         excess = np.where(over, out - cap, 0.0).sum(axis=-1, keepdims=True)
         room = np.where(over, 0.0, cap - out)
         free = room.sum(axis=-1, keepdims=True)

@@ -49,7 +49,8 @@ class Structure:
     csto_rate: np.ndarray  # (P,) extra pressure per unit of security dependence
     secondary_rate: np.ndarray  # (P,) secondary-sanctions pressure per unit of sanctioned-bloc share
     tightening: float  # tolerance lost per unit of rivalry above the reference
-    rivalry_reference: float
+    tolerance_at_zero_rivalry: np.ndarray  # (P,) tolerance + tightening x reference rivalry
+    noise_half_variance: np.ndarray  # (P,) noise^2 / 2, the log-normal mean correction
 
 
 def compile_structure(s: Scenario) -> Structure:
@@ -70,6 +71,8 @@ def compile_structure(s: Scenario) -> Structure:
     eaeu = np.array([1.0 if "eaeu" in p.memberships else 0.0 for p in pw])
     eaeu_bonus = 1.0 + w.eaeu_trade_bonus * (bloc @ eaeu) * ("eaeu" in in_force)
     salience = np.array([p.salience for p in pw])
+    noise = np.array([p.noise for p in pw])
+    tolerance = np.clip(np.array([p.tolerance for p in pw]) + w.membership_tolerance_bonus * shared, 0.0, 1.0)
     pressure_rate = np.array([p.pressure_capacity for p in pw]) * salience
     csto_power = np.array([1.0 if "csto" in p.memberships else 0.0 for p in pw]) * ("csto" in in_force)
     secondary = np.array([p.secondary_sanctions for p in pw])
@@ -82,11 +85,9 @@ def compile_structure(s: Scenario) -> Structure:
         salience=salience,
         reward_budget=np.array([p.reward_budget for p in pw]),
         pressure_capacity=np.array([p.pressure_capacity for p in pw]),
-        tolerance=np.clip(
-            np.array([p.tolerance for p in pw]) + w.membership_tolerance_bonus * shared, 0.0, 1.0
-        ),
+        tolerance=tolerance,
         secondary_sanctions=secondary,
-        noise=np.array([p.noise for p in pw]),
+        noise=noise,
         csto_power=csto_power,
         market_growth=bloc @ np.array([p.market_growth for p in pw]),
         export_fraction=np.array([p.export_fraction for p in pt]),
@@ -100,5 +101,6 @@ def compile_structure(s: Scenario) -> Structure:
         csto_rate=pressure_rate * csto_power * w.csto_leverage,
         secondary_rate=secondary * w.sanctions,
         tightening=w.rivalry_tightening,
-        rivalry_reference=w.rivalry_reference,
+        tolerance_at_zero_rivalry=tolerance + w.rivalry_tightening * w.rivalry_reference,
+        noise_half_variance=noise**2 / 2,
     )

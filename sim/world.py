@@ -1,14 +1,15 @@
 """Exogenous world processes: rivalry between the powers and commodity prices (oil, uranium).
 
-Each is a mean-reverting process drawn per replicate from the model's seeded generator:
-log prices follow an AR(1) toward their long-run level, rivalry an AR(1) clipped to [0, 1].
+Each is a mean-reverting AR(1) process drawn per replicate from the model's seeded generator:
+rivalry in levels (clipped to [0, 1]), oil and uranium prices in logs. The three share one
+state array, so one quarter is a handful of numpy operations.
 """
 
 import numpy as np
 
 from sim.params import WorldParams
 
-COMMODITIES = ("oil", "uranium")
+PROCESSES = ("rivalry", "oil", "uranium")  # rows of World.state; prices as log indices
 
 
 class World:
@@ -16,8 +17,8 @@ class World:
 
     def __init__(self, params: WorldParams, replicates: int):
         initial = params.rivalry if params.rivalry_initial is None else params.rivalry_initial
-        self.rivalry = np.full(replicates, initial)
-        self.log_prices = np.log([[getattr(params, c).initial] * replicates for c in COMMODITIES])
+        start = [initial, np.log(params.oil.initial), np.log(params.uranium.initial)]
+        self.state = np.repeat(np.array(start)[:, None], replicates, axis=1)
         self.oil_change = np.zeros(replicates)  # log change of the oil price this quarter
         self.params = params
 
@@ -29,36 +30,42 @@ class World:
     @params.setter
     def params(self, params: WorldParams) -> None:
         self._params = params
-        specs = [getattr(params, c) for c in COMMODITIES]
-        self._reversion = np.array([[s.reversion] for s in specs])
-        self._log_mean = np.log([[s.mean] for s in specs])
-        self._volatility = np.array([[s.volatility] for s in specs])
+        oil, uranium = params.oil, params.uranium
+        self._reversion = np.array([[params.rivalry_reversion], [oil.reversion], [uranium.reversion]])
+        self._mean = np.array([[params.rivalry], [np.log(oil.mean)], [np.log(uranium.mean)]])
+        self._volatility = np.array([[params.rivalry_volatility], [oil.volatility], [uranium.volatility]])
+
+    @property
+    def rivalry(self) -> np.ndarray:
+        """Rivalry between the powers per replicate (0..1)."""
+        return self.state[0]
+
+    @property
+    def log_oil(self) -> np.ndarray:
+        """Log oil price index per replicate (start = 0)."""
+        return self.state[1]
 
     @property
     def oil(self) -> np.ndarray:
         """Oil price index per replicate (start = 1)."""
-        return np.exp(self.log_prices[0])
+        return np.exp(self.state[1])
 
     @property
     def uranium(self) -> np.ndarray:
         """Uranium price index per replicate (start = 1)."""
-        return np.exp(self.log_prices[1])
+        return np.exp(self.state[2])
 
     def shock(self, target: str, size: float) -> None:
         """One-off event shock: log change of a price, or an additive change of rivalry."""
-        if target == "rivalry":
-            self.rivalry = np.clip(self.rivalry + size, 0.0, 1.0)
-        else:
-            self.log_prices[COMMODITIES.index(target)] += size
+        row = PROCESSES.index(target)
+        self.state[row] += size
+        self.state[0] = np.clip(self.state[0], 0.0, 1.0)
 
     def advance(self, rng: np.random.Generator) -> None:
         """One quarter of the exogenous drivers."""
-        p = self._params
-        eps = rng.standard_normal((3, self.rivalry.shape[0]))
-        rivalry = (
-            self.rivalry + p.rivalry_reversion * (p.rivalry - self.rivalry) + p.rivalry_volatility * eps[0]
+        change = self._reversion * (self._mean - self.state) + self._volatility * rng.standard_normal(
+            self.state.shape
         )
-        self.rivalry = np.minimum(np.maximum(rivalry, 0.0), 1.0)
-        change = self._reversion * (self._log_mean - self.log_prices) + self._volatility * eps[1:]
-        self.log_prices = self.log_prices + change
-        self.oil_change = change[0]
+        self.state = self.state + change
+        np.clip(self.state[0], 0.0, 1.0, out=self.state[0])
+        self.oil_change = change[1]
