@@ -152,6 +152,10 @@ def sobol_table(results: Results, metrics: list[str]) -> pd.DataFrame:
     problem = salib_problem(results, names, matrix)
     rows = []
     for metric, key, y in _outputs(results, metrics, points):
+        if not np.ptp(y) > 0:  # a constant outcome has no variance to apportion
+            nan = dict.fromkeys(("S1", "S1_conf", "ST", "ST_conf"), float("nan"))
+            rows += [dict(zip(SOBOL_COLUMNS, [*key, metric, name], strict=False)) | nan for name in names]
+            continue
         index = sobol_analyze.analyze(problem, y, calc_second_order=second_order, seed=_seed(results))
         for j, name in enumerate(names):
             rows.append(

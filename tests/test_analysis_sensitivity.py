@@ -149,3 +149,19 @@ def test_other_designs_have_no_sensitivity_table(tmp_path):
         tmp_path / "lhs", design_frame(LINEAR, matrix), linear, sweep=sweep_spec(LINEAR, "lhs")
     )
     assert sensitivity(load_results(folder), ["welfare_final"]) is None
+
+
+def test_constant_outcome_gives_undefined_indices_without_warnings(tmp_path, recwarn):
+    matrix = sobol_sample.sample(ISHIGAMI, 64, calc_second_order=False, seed=3)
+    folder = make_sweep_folder(
+        tmp_path,
+        design_frame(ISHIGAMI, matrix),
+        lambda strategy, x: np.full(len(x), 2.0),
+        strategies=("multivector",),
+        replicates=1,
+        noise=0.0,
+        sweep=sweep_spec(ISHIGAMI, "sobol"),
+    )
+    table = sobol_table(load_results(folder), ["welfare_final"])
+    assert len(table) == 3 and table["S1"].isna().all() and table["ST"].isna().all()
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
