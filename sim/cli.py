@@ -172,7 +172,7 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files to 
             typer.echo(f"{file}: ok")
         except UserError as err:
             failed += 1
-            typer.echo(f"error: {err}", err=True)
+            typer.echo(f"error: {' '.join(str(err).split())}", err=True)
     if failed:
         raise typer.Exit(1)
 

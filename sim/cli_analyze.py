@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from sim.cli_common import fail
 from sim.errors import UserError
 
 
@@ -105,8 +106,7 @@ def analyze(
             figures=not no_figures,
         )
     except UserError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(str(exc)) from None
     typer.echo(f"Wrote {report.parent}/ (tables *.csv, figures/, report.html)")
     typer.echo(f"Open {report}")
 
@@ -122,6 +122,5 @@ def export(
 
         written = EXPORTERS[format.value](results_dir, out)
     except UserError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(str(exc)) from None
     typer.echo(f"Wrote {written}")

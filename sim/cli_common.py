@@ -19,8 +19,8 @@ SeedOption = Annotated[int, typer.Option("--seed", min=0, help="Root random seed
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print one error line to stderr and return the Exit to raise."""
-    typer.echo(f"error: {message}", err=True)
+    """Print one error line to stderr (newlines in the message folded) and return the Exit to raise."""
+    typer.echo(f"error: {' '.join(message.split())}", err=True)
     return typer.Exit(code)
 
 

@@ -115,7 +115,7 @@ def _read_rows(path: Path) -> pd.DataFrame:
     except FileNotFoundError:
         raise UserError(f"{path}: no such observed-data file") from None
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise UserError(f"{path}: cannot read as CSV: {err}") from None
+        raise UserError(f"{path}: cannot read as CSV: {' '.join(str(err).split())}") from None
     missing = [c for c in COLUMNS if c not in rows.columns]
     if missing:
         raise UserError(
