@@ -28,7 +28,6 @@ from sim.errors import UserError
 from sim.metrics import OUTCOMES
 
 FLOAT_DECIMALS = 6  # result floats are written rounded to 6 decimal places
-FLOAT_FORMAT = "%.10g"  # legacy pandas format; result tables use csv_bytes
 RESULT_FILES = ("runs.csv", "timeseries.csv", "manifest.json", "design.csv")
 _UMASK = os.umask(0)
 os.umask(_UMASK)

@@ -20,19 +20,13 @@ Layout while running::
 import json
 import os
 import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from sim.errors import UserError
-from sim.results import RESULT_FILES
+from sim.results import RESULT_FILES, atomic_file
 
 PARTS = ".parts"
-UMASK = os.umask(0o022)
-os.umask(UMASK)
 FORMATS = ("csv", "parquet")
 
 
@@ -45,22 +39,6 @@ class TaskOutput:
     timeseries: bytes | None
     n_runs: int
     n_failed: int
-
-
-@contextmanager
-def atomic_file(path: Path) -> Iterator[BinaryIO]:
-    """A binary file that appears at ``path`` only once fully written (temp file + rename)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~UMASK)  # mkstemp makes owner-only files; results are shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class SweepStore:
