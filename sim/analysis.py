@@ -178,29 +178,18 @@ def load_results(path: str | Path) -> Results:
     return Results(folder, runs, timeseries, design, manifest, parameters, outcomes)
 
 
-def write_analysis(
-    results_dir: str | Path,
-    out_dir: str | Path | None = None,
-    *,
-    reference: str | None = None,
-    thresholds: list[str] | None = None,
-    metrics: list[str] | None = None,
-    figures: bool = True,
-) -> Path:
+def write_analysis(results_dir: str | Path, out_dir: str | Path | None = None, **options: Any) -> Path:
     """Analyse a results folder and write its tables, figures and ``report.html``.
 
-    The entry point for ``multivector run`` and ``multivector analyze``; see
-    :func:`sim.report.write_analysis` for the arguments. Imported here on call, since the
-    report module builds on this one.
+    The entry point for ``multivector run``; it forwards to :func:`sim.report.write_analysis`
+    (see there for the options), imported on call since the report module builds on this one.
 
     Returns:
         The path of ``report.html``.
     """
     from sim.report import write_analysis as write
 
-    return write(
-        results_dir, out_dir, reference=reference, thresholds=thresholds, metrics=metrics, figures=figures
-    )
+    return write(results_dir, out_dir, **options)
 
 
 def resolve_metrics(results: Results, names: list[str] | None) -> list[str]:
