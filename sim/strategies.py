@@ -106,7 +106,7 @@ class Multivector(Strategy):
         market_weight: Share = Field(
             0.3,
             description="weight of current trade shares (vs the established allocation) in the "
-            "base allocation; assumption 0-0.6",
+            "base allocation; assumption 0-0.6, fitted in baseline_2023",
         )
         rate: Rate = Field(0.25, description="quarterly adjustment rate; assumption 0.1-0.5")
 
