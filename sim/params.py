@@ -100,7 +100,8 @@ class PivotParams(Strict):
     )
     trade_inertia: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.08,
-        description="quarterly rate at which trade shares move to their attraction; assumption 0.02-0.4, fitted in baseline_2023 (docs/calibration.md)",
+        description="quarterly rate at which trade shares move to their attraction;"
+        " assumption 0.02-0.4, fitted in baseline_2023 (docs/calibration.md)",
     )
     fdi_inertia: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.05,
@@ -109,11 +110,13 @@ class PivotParams(Strict):
     market_growth_elasticity: Annotated[float, Field(ge=0.0, le=2.0)] = Field(
         0.3,
         description="elasticity of partners' trade attraction to their market growth; assumption 0-1 "
-        "(Russia's share held near 19% in 2013-2023 while its GDP fell relative to the world); fitted in baseline_2023",
+        "(Russia's share held near 19% in 2013-2023 while its GDP fell relative to the world); "
+        "fitted in baseline_2023",
     )
     effort_elasticity: Annotated[float, Field(ge=0.0, le=3.0)] = Field(
         0.8,
-        description="elasticity of trade attraction to diplomatic effort; assumption 0-1.5, fitted in baseline_2023",
+        description="elasticity of trade attraction to diplomatic effort;"
+        " assumption 0-1.5, fitted in baseline_2023",
     )
     relation_elasticity: Annotated[float, Field(ge=0.0, le=3.0)] = Field(
         0.8, description="log change of trade attraction per unit of relation; assumption 0.3-1.5"
@@ -189,7 +192,8 @@ class WorldParams(Strict):
     sanctions_target: str = Field("russia", description="power whose bloc the sanctions hit")
     sanctions_friction: Unit = Field(
         0.3,
-        description="trade attraction lost by the sanctioned bloc at full sanctions; assumption 0-0.6, fitted in baseline_2023",
+        description="trade attraction lost by the sanctioned bloc at full sanctions;"
+        " assumption 0-0.6, fitted in baseline_2023",
     )
     sanctions_diversion: Unit = Field(
         0.2,
@@ -197,7 +201,8 @@ class WorldParams(Strict):
     )
     oil_export_weight: Unit = Field(
         0.6,
-        description="share of exports whose value follows the oil price; assumption 0.2-1, fitted in baseline_2023",
+        description="share of exports whose value follows the oil price;"
+        " assumption 0.2-1, fitted in baseline_2023",
     )
     oil: CommodityParams = Field(default_factory=CommodityParams)
     uranium: CommodityParams = Field(default_factory=lambda: CommodityParams(volatility=0.06))
@@ -207,7 +212,8 @@ class WorldParams(Strict):
     memberships: Memberships = Field(default_factory=Memberships)
     eaeu_trade_bonus: Unit = Field(
         0.2,
-        description="trade attraction of EAEU powers' blocs while in the EAEU; assumption 0-0.4, fitted in baseline_2023",
+        description="trade attraction of EAEU powers' blocs while in the EAEU;"
+        " assumption 0-0.4, fitted in baseline_2023",
     )
     membership_tolerance_bonus: Unit = Field(
         0.05, description="tolerance added by each shared membership in force; assumption 0-0.15"
