@@ -67,5 +67,6 @@ class World:
             self.state.shape
         )
         self.state = self.state + change
-        np.clip(self.state[0], 0.0, 1.0, out=self.state[0])
+        rivalry = self.state[0]  # a view: clip in place (np.clip costs several times more)
+        np.minimum(np.maximum(rivalry, 0.0, out=rivalry), 1.0, out=rivalry)
         self.oil_change = change[1]
