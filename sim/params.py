@@ -49,7 +49,11 @@ class PowerParams(Strict):
         description="pressure per unit of sanctions level and Russia-bloc trade share "
         "(secondary-sanctions enforcement); assumption 0-0.8",
     )
-    initial_relation: Signed = Field(0.3, description="relation with the pivot at the start (-1..1)")
+    initial_relation: Signed = Field(
+        0.3,
+        description="relation with the pivot at the start (-1..1); baseline from F10, F12, "
+        "D07 (UN votes), assumption",
+    )
     initial_effort: Unit = Field(0.25, description="pivot's diplomatic effort share at the start")
     noise: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
         0.15,
@@ -76,11 +80,13 @@ class PartnerParams(Strict):
         None, description="power key this partner belongs to, none for the rest of the world"
     )
     trade_share: Unit = Field(description="share of the pivot's trade turnover at the start")
-    export_fraction: Unit = Field(description="exports as a share of turnover with this partner")
+    export_fraction: Unit = Field(
+        description="exports as a share of turnover with this partner; baseline from D01 (2023 BNS rows)"
+    )
     fdi_share: Unit = Field(description="share of the pivot's inward FDI at the start")
     corridors: dict[str, Unit] = Field(
         default_factory=dict,
-        description="dependence of this trade on each transit corridor (0..1 weights)",
+        description="dependence of this trade on each transit corridor (0..1 weights); assumption",
     )
 
 
@@ -156,8 +162,12 @@ class PivotParams(Strict):
 class CommodityParams(Strict):
     """A commodity price index (1 = start) following a mean-reverting log process."""
 
-    initial: Annotated[float, Field(gt=0.0, le=10.0)] = Field(1.0, description="index at the start")
-    mean: Annotated[float, Field(gt=0.0, le=10.0)] = Field(1.0, description="long-run index level")
+    initial: Annotated[float, Field(gt=0.0, le=10.0)] = Field(
+        1.0, description="index at the start (1 = the start year's price)"
+    )
+    mean: Annotated[float, Field(gt=0.0, le=10.0)] = Field(
+        1.0, description="long-run index level; assumption 0.6-1.4 (commodity_bust: 0.7)"
+    )
     reversion: Unit = Field(0.1, description="quarterly mean reversion of the log index; assumption 0.05-0.3")
     volatility: Unit = Field(0.08, description="quarterly log-sd of shocks; assumption 0.03-0.15")
 
@@ -165,12 +175,12 @@ class CommodityParams(Strict):
 class Memberships(Strict):
     """The pivot's memberships in force (each can be switched by an event)."""
 
-    cis: bool = True
-    eaeu: bool = True
-    csto: bool = True
-    sco: bool = True
-    wto: bool = True
-    brics_partner: bool = False
+    cis: bool = Field(True, description="Commonwealth of Independent States (F13, data 1991-12-21)")
+    eaeu: bool = Field(True, description="Eurasian Economic Union (F13, data 2015-01-01)")
+    csto: bool = Field(True, description="Collective Security Treaty Organisation (D06)")
+    sco: bool = Field(True, description="Shanghai Cooperation Organisation (F13, data 2001-06-15)")
+    wto: bool = Field(True, description="World Trade Organization (data 2015-11-30); no channel in the model")
+    brics_partner: bool = Field(False, description="BRICS partner country (F14, data 2025-01-01)")
 
 
 class WorldParams(Strict):
@@ -179,7 +189,9 @@ class WorldParams(Strict):
     rivalry: Unit = Field(
         0.6, description="long-run rivalry intensity between the powers (0..1); assumption 0.2-0.9"
     )
-    rivalry_initial: Unit | None = Field(None, description="rivalry at the start; default: `rivalry`")
+    rivalry_initial: Unit | None = Field(
+        None, description="rivalry at the start; default: `rivalry` (F01); assumption"
+    )
     rivalry_reversion: Unit = Field(
         0.1, description="quarterly mean reversion of rivalry; assumption 0.05-0.3"
     )
@@ -207,7 +219,8 @@ class WorldParams(Strict):
     oil: CommodityParams = Field(default_factory=CommodityParams)
     uranium: CommodityParams = Field(default_factory=lambda: CommodityParams(volatility=0.06))
     corridors: dict[str, Annotated[float, Field(ge=0.0, le=3.0)]] = Field(
-        default_factory=dict, description="transit corridor capacities (1 = start level)"
+        default_factory=dict,
+        description="transit corridor capacities (1 = start level; F05); assumption 0.5-2",
     )
     memberships: Memberships = Field(default_factory=Memberships)
     eaeu_trade_bonus: Unit = Field(
@@ -222,4 +235,6 @@ class WorldParams(Strict):
         0.5,
         description="extra pressure capacity per unit of security dependence (CSTO powers); assumption 0-1",
     )
-    crisis_threshold: Unit = Field(0.3, description="pressure from one power that counts as a crisis")
+    crisis_threshold: Unit = Field(
+        0.3, description="pressure from one power that counts as a crisis; assumption 0.2-0.5"
+    )

@@ -185,7 +185,7 @@ class Equidistance(Strategy):
     class Params(Strict):
         """Equidistance parameters."""
 
-        rate: Rate = Field(1.0, description="quarterly adjustment rate toward equal shares")
+        rate: Rate = Field(1.0, description="quarterly adjustment rate toward equal shares; assumption 0.2-1")
 
     def choose(self, obs: Observation) -> np.ndarray:
         """Equal shares."""
@@ -207,18 +207,20 @@ class AdaptiveHedging(Strategy):
         """Adaptive hedging parameters."""
 
         w_welfare: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
-            1.0, description="weight of expected gains"
+            1.0, description="weight of expected gains; assumption 0.5-2"
         )
         w_autonomy: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
-            0.5, description="weight of effort diversification (1 - HHI)"
+            0.5, description="weight of effort diversification (1 - HHI); assumption 0-2"
         )
         w_security: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
-            2.0, description="weight of expected pressure"
+            2.0, description="weight of expected pressure; assumption 0.5-4"
         )
         adjustment_cost: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
             0.1, description="utility lost per unit of effort moved (L1); assumption 0.02-0.5"
         )
-        grid: Annotated[int, Field(ge=2, le=20)] = Field(10, description="grid steps per unit effort")
+        grid: Annotated[int, Field(ge=2, le=20)] = Field(
+            10, description="grid steps per unit effort (resolution, not behaviour); 5-20"
+        )
 
     def __init__(self, params: "Strategy.Params | None" = None, powers: tuple[str, ...] = ()):
         super().__init__(params, powers)
