@@ -164,3 +164,16 @@ def test_events_fire_in_the_quarter_they_name():
     steps = {e.event.at: e.step for e in s.timeline()}
     assert steps["2025Q2"] == 6  # 2024Q1 is step 1
     assert s.timeline()[0].params.world.sanctions == 0.8
+
+
+def test_every_sweepable_parameter_names_its_source():
+    """A fact id, a data source, or 'assumption' with a range (or a note that it is not behaviour)."""
+    from sim.sweep_params import sweepable
+
+    marker = re.compile(r"assumption|\b[FD]\d\d\b|World Bank|SIPRI|data|fitted|resolution|start year")
+    unsourced = [
+        p
+        for p, info in sweepable(load_scenario("baseline_2023")).items()
+        if not marker.search(info.description)
+    ]
+    assert not unsourced, unsourced
