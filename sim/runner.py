@@ -56,6 +56,14 @@ class ChunkResult:
     timeseries: pd.DataFrame | None
 
 
+def replicate_chunks(replicates: int, chunk_size: int = CHUNK_SIZE) -> list[tuple[int, int]]:
+    """(chunk index, replicates in it) for ``replicates`` split into fixed-size chunks."""
+    return [
+        (chunk, min(chunk_size, replicates - start))
+        for chunk, start in enumerate(range(0, replicates, chunk_size))
+    ]
+
+
 def plan_chunks(
     scenarios: list[Scenario],
     strategies: list[str],
@@ -68,12 +76,12 @@ def plan_chunks(
     specs = []
     for scenario in scenarios:
         for strategy in strategies:
-            for chunk, start in enumerate(range(0, replicates, chunk_size)):
+            for chunk, size in replicate_chunks(replicates, chunk_size):
                 specs.append(
                     ChunkSpec(
                         scenario=scenario,
                         strategy=strategy,
-                        replicates=min(chunk_size, replicates - start),
+                        replicates=size,
                         chunk=chunk,
                         seed=derive_seed(root_seed, scenario.name, 0, chunk),
                         record_every=record_every,

@@ -30,7 +30,7 @@ from sim.results import (
     prepare_output_dir,
     write_manifest,
 )
-from sim.runner import ChunkSpec, derive_seed, run_chunk
+from sim.runner import ChunkSpec, derive_seed, replicate_chunks, run_chunk
 from sim.scenario import Scenario
 from sim.sweep_spec import Sweep
 from sim.sweep_store import FORMATS, SweepStore, TaskOutput
@@ -101,11 +101,11 @@ def plan_chunks(sweep: Sweep) -> list[Chunk]:
     """Every model instance, in result-file order."""
     size, reps = sweep.spec.chunk_size, sweep.spec.replicates
     return [
-        Chunk(point, s, strategy, chunk, min(size, reps - start))
+        Chunk(point, s, strategy, chunk, n)
         for point in range(len(sweep.design))
         for s in range(len(sweep.scenarios))
         for strategy in sweep.strategies
-        for chunk, start in enumerate(range(0, reps, size))
+        for chunk, n in replicate_chunks(reps, size)
     ]
 
 
