@@ -76,29 +76,19 @@ def run(
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write the analysis report.")] = True,
 ) -> None:
     """Run scenarios x strategies and write runs.csv, timeseries.csv and manifest.json."""
-    from sim.experiment import RunRequest, run_experiment, summarise
+    from sim.experiment import RunRequest, plan_experiment, run_experiment, summarise
 
     request = RunRequest(tuple(scenarios or ()), tuple(strategy or ()), replicates, steps, seed, record_every)
+    plan = plan_experiment(request)
     out = out or Path("results/latest")
-    total = _planned_runs(request)
-    with progress_bar(total, "running", quiet) as advance:
-        runs = run_experiment(request, out, force, advance)
+    with progress_bar(plan.total_runs, "running", quiet) as advance:
+        runs = run_experiment(plan, out, force, advance)
     if not quiet:
         _print_summary(summarise(runs))
     report_path = _write_report(out) if report else None
     typer.echo(
         f"wrote {len(runs)} runs to {out}/" + (f"; report: {report_path}" if report_path else ""),
         err=quiet,
-    )
-
-
-def _planned_runs(request) -> int:
-    from sim.experiment import resolve_scenarios, resolve_strategies
-
-    return (
-        len(resolve_scenarios(request.scenarios, None))
-        * len(resolve_strategies(request.strategies))
-        * max(request.replicates, 0)
     )
 
 

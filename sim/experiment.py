@@ -60,10 +60,22 @@ def resolve_strategies(names: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys(names)) if names else list(STRATEGIES)
 
 
-def run_experiment(
-    request: RunRequest, out: Path, force: bool, advance: Callable[[int], None] = lambda n: None
-) -> pd.DataFrame:
-    """Run every scenario x strategy x replicate and write runs.csv, timeseries.csv, manifest."""
+@dataclass(frozen=True)
+class ExperimentPlan:
+    """A checked request: the loaded scenarios and the strategies to run."""
+
+    request: RunRequest
+    scenarios: list[Scenario]
+    strategies: list[str]
+
+    @property
+    def total_runs(self) -> int:
+        """Replicate runs the experiment will make."""
+        return len(self.scenarios) * len(self.strategies) * self.request.replicates
+
+
+def plan_experiment(request: RunRequest) -> ExperimentPlan:
+    """Check the request's options and load its scenarios and strategies (clear errors)."""
     if request.replicates < 1:
         raise UserError(f"--replicates: expected at least 1, got {request.replicates}")
     if request.steps is not None and request.steps < 1:
@@ -71,7 +83,14 @@ def run_experiment(
     if request.record_every < 0:
         raise UserError(f"--record-every: expected 0 (off) or more, got {request.record_every}")
     scenarios = resolve_scenarios(request.scenarios, request.steps)
-    strategies = resolve_strategies(request.strategies)
+    return ExperimentPlan(request, scenarios, resolve_strategies(request.strategies))
+
+
+def run_experiment(
+    plan: ExperimentPlan, out: Path, force: bool, advance: Callable[[int], None] = lambda n: None
+) -> pd.DataFrame:
+    """Run every scenario x strategy x replicate and write runs.csv, timeseries.csv, manifest."""
+    request, scenarios, strategies = plan.request, plan.scenarios, plan.strategies
     started = now()
     prepare_output_dir(out, force)
     specs = plan_chunks(scenarios, strategies, request.replicates, request.seed, request.record_every)

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.experiment import RunRequest, run_experiment
+from sim.experiment import RunRequest, plan_experiment, run_experiment
 from sim.metrics import OUTCOMES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +73,7 @@ def test_same_seed_gives_byte_identical_files_and_other_seed_differs(tmp_path):
 def test_cli_output_equals_the_library_function(tmp_path):
     assert small_run(tmp_path / "cli").exit_code == 0
     request = RunRequest(("baseline_2023", "detente"), ("multivector", "pivot_china"), 3, 8, 1, 4)
-    run_experiment(request, tmp_path / "lib", force=False)
+    run_experiment(plan_experiment(request), tmp_path / "lib", force=False)
     for file in ("runs.csv", "timeseries.csv"):
         assert (tmp_path / "cli" / file).read_bytes() == (tmp_path / "lib" / file).read_bytes()
 
