@@ -31,8 +31,8 @@ values = {values}
 MEMORY_CHILD = """
 import resource, sys
 from pathlib import Path
-from sim.sweep import run_sweep
-from sim.sweep_spec import load_sweep
+from sim.experiments.sweep import run_sweep
+from sim.experiments.sweep_spec import load_sweep
 run_sweep(load_sweep(sys.argv[1]), Path(sys.argv[2]), workers=1)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
@@ -45,8 +45,8 @@ def write_spec(folder: Path, name: str, **fields) -> Path:
 
 
 def timed_sweep(spec: Path, out: Path, workers: int) -> float:
-    from sim.sweep import run_sweep
-    from sim.sweep_spec import load_sweep
+    from sim.experiments.sweep import run_sweep
+    from sim.experiments.sweep_spec import load_sweep
 
     sweep = load_sweep(spec)
     start = time.perf_counter()
@@ -58,8 +58,8 @@ def bench_batch_run(folder: Path, runs: int, steps: int) -> dict:
     """Our sweep vs mesa.batch_run, both on one core, runs.csv only vs end-of-run data."""
     import mesa
 
-    from sim.model import BalancingModel
-    from sim.scenario import load_scenario
+    from sim.model.balancing import BalancingModel
+    from sim.model.scenario import load_scenario
 
     scenario = load_scenario("baseline_2023").with_overrides({"steps": steps})
     start = time.perf_counter()

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis import ID_COLUMNS as ANALYSIS_ID_COLUMNS
+from sim.analysis.results import ID_COLUMNS as ANALYSIS_ID_COLUMNS
 
 ID_COLUMNS = list(ANALYSIS_ID_COLUMNS)
 PARTNERS = ["russia", "china", "eu_rest", "italy", "us", "row"]

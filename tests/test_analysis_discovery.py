@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from analysis_fixtures import write_results
 
-from sim.analysis import load_results
-from sim.discovery import prim_boxes
-from sim.robustness import parse_thresholds
+from sim.analysis.discovery import prim_boxes
+from sim.analysis.results import load_results
+from sim.analysis.robustness import parse_thresholds
 
 pytest.importorskip("ema_workbench", reason="PRIM comes from EMA Workbench: pip install 'multivector[ema]'")
 

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from analysis_fixtures import make_run_folder
 
+from sim.analysis.export import export_ema
 from sim.errors import UserError
-from sim.export import export_ema
 
 ema = pytest.importorskip(
     "ema_workbench", reason="the ema export needs EMA Workbench: pip install 'multivector[ema]'"

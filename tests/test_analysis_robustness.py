@@ -4,15 +4,15 @@ import pandas as pd
 import pytest
 from analysis_fixtures import write_results
 
-from sim.analysis import load_results
-from sim.errors import UserError
-from sim.robustness import (
+from sim.analysis.results import load_results
+from sim.analysis.robustness import (
     Threshold,
     parse_thresholds,
     regret_table,
     robustness_ranking,
     satisficing_table,
 )
+from sim.errors import UserError
 
 # Replicate means by context (design point): A wins the first, B the second, C is never best
 # but never far behind. Two replicates per cell, +/- 1 around the mean.

@@ -7,9 +7,9 @@ from analysis_fixtures import make_sweep_folder
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from sim.analysis import load_results
+from sim.analysis.results import load_results
+from sim.analysis.sensitivity import sensitivity, sobol_table
 from sim.errors import UserError
-from sim.sensitivity import sensitivity, sobol_table
 
 ISHIGAMI = {
     "num_vars": 3,

@@ -6,12 +6,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.calibration import CalibrationSpec, calibrate, load_spec
 from sim.errors import UserError
-from sim.fitted import FITTED_FILE, load_fitted, write_fitted
-from sim.hindcast import rebase, simulate_years
-from sim.observed import PARTNER_KEYS, read_observed
-from sim.scenario import load_scenario
+from sim.evidence.calibration import CalibrationSpec, calibrate, load_spec
+from sim.evidence.fitted import FITTED_FILE, load_fitted, write_fitted
+from sim.evidence.hindcast import rebase, simulate_years
+from sim.evidence.observed import PARTNER_KEYS, read_observed
+from sim.model.scenario import load_scenario
 
 TRUE_INERTIA = 0.15
 

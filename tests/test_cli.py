@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from sim.cli import app
-from sim.experiment import RunRequest, plan_experiment, run_experiment
-from sim.metrics import OUTCOMES
+from sim.cli.app import app
+from sim.experiments.experiment import RunRequest, plan_experiment, run_experiment
+from sim.model.metrics import OUTCOMES
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()

@@ -6,7 +6,7 @@ import typer
 from analysis_fixtures import make_run_folder
 from typer.testing import CliRunner
 
-from sim.cli_analyze import analyze, export
+from sim.cli.analyze import analyze, export
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from sim.cli_evidence import hindcast
-from sim.hindcast import rebase, run_hindcast, skill_scores
-from sim.observed import PARTNER_KEYS, read_observed
-from sim.scenario import load_scenario
+from sim.cli.evidence import hindcast
+from sim.evidence.hindcast import rebase, run_hindcast, skill_scores
+from sim.evidence.observed import PARTNER_KEYS, read_observed
+from sim.model.scenario import load_scenario
 
 app = typer.Typer()
 app.command("hindcast")(hindcast)

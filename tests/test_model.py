@@ -10,11 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.events import Event
-from sim.model import BalancingModel
-from sim.runner import ChunkSpec, run_chunk
-from sim.scenario import Scenario, load_scenario, shipped_scenarios
-from sim.strategies import STRATEGIES
+from sim.experiments.runner import ChunkSpec, run_chunk
+from sim.model.balancing import BalancingModel
+from sim.model.events import Event
+from sim.model.scenario import Scenario, load_scenario, shipped_scenarios
+from sim.model.strategies import STRATEGIES
 
 BASE = load_scenario("baseline_2023")
 

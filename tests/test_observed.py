@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from sim.errors import UserError
-from sim.observed import COLUMNS, OBSERVED_FILE, PARTNER_KEYS, read_observed
+from sim.evidence.observed import COLUMNS, OBSERVED_FILE, PARTNER_KEYS, read_observed
 
 SHIPPED = pd.read_csv(OBSERVED_FILE)
 

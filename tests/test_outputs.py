@@ -3,8 +3,8 @@
 import re
 from pathlib import Path
 
-from sim.runner import ChunkSpec, run_chunk
-from sim.scenario import load_scenario
+from sim.experiments.runner import ChunkSpec, run_chunk
+from sim.model.scenario import load_scenario
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "outputs.md").read_text()
 DOCUMENTED = set(re.findall(r"^\| `([^`]+)` \|", DOC, flags=re.MULTILINE))

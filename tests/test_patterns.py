@@ -8,8 +8,8 @@ says so; a strict xfail turns into a failure when a model change makes the patte
 import numpy as np
 import pytest
 
-from sim import metrics
-from sim.model import BalancingModel
+from sim.model import metrics
+from sim.model.balancing import BalancingModel
 
 REPLICATES = 50
 SEED = 20240101

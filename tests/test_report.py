@@ -10,10 +10,10 @@ import pytest
 from analysis_fixtures import make_run_folder, make_sweep_folder
 from SALib.sample import sobol as sobol_sample
 
-from sim.analysis import write_analysis as write_from_analysis
-from sim.discovery import prim_available
+from sim.analysis.discovery import prim_available
+from sim.analysis.report import write_analysis
+from sim.analysis.results import write_analysis as write_from_analysis
 from sim.errors import UserError
-from sim.report import write_analysis
 
 
 class ReportParser(HTMLParser):

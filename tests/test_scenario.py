@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from sim.errors import UserError
-from sim.facts import known_fact_ids, load_facts
-from sim.scenario import load_scenario, shipped_scenarios
+from sim.evidence.facts import known_fact_ids, load_facts
+from sim.model.scenario import load_scenario, shipped_scenarios
 
 SHIPPED = sorted(shipped_scenarios())
 BASE = """
@@ -168,7 +168,7 @@ def test_events_fire_in_the_quarter_they_name():
 
 def test_every_sweepable_parameter_names_its_source():
     """A fact id, a data source, or 'assumption' with a range (or a note that it is not behaviour)."""
-    from sim.sweep_params import sweepable
+    from sim.model.catalogue import sweepable
 
     marker = re.compile(r"assumption|\b[FD]\d\d\b|World Bank|SIPRI|data|fitted|resolution|start year")
     unsourced = [

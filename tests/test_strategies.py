@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.model import BalancingModel
-from sim.strategies import STRATEGIES, cap_shares, make_strategy, simplex_grid
+from sim.model.balancing import BalancingModel
+from sim.model.strategies import STRATEGIES, cap_shares, make_strategy, simplex_grid
 
 
 @pytest.mark.parametrize("name", sorted(STRATEGIES))

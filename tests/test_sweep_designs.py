@@ -7,11 +7,11 @@ from SALib.sample import morris as salib_morris
 from SALib.sample import sobol as salib_sobol
 from sweep_helpers import TINY, write_spec
 
-from sim.designs import SAMPLERS, DesignSpace, SweptParameter
 from sim.errors import UserError
-from sim.scenario import load_scenario
-from sim.sweep_params import sweepable
-from sim.sweep_spec import load_sweep
+from sim.experiments.designs import SAMPLERS, DesignSpace, SweptParameter
+from sim.experiments.sweep_spec import load_sweep
+from sim.model.catalogue import sweepable
+from sim.model.scenario import load_scenario
 
 REAL = SweptParameter("a", "real", 0.1, 0.6)
 REAL2 = SweptParameter("b", "real", -1.0, 1.0)

@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 from sweep_helpers import TINY, result_bytes, write_spec
 
-import sim.sweep
+import sim.experiments.sweep
 from sim.errors import UserError
-from sim.runner import derive_seed
-from sim.sweep import group_tasks, plan_chunks, run_sweep
-from sim.sweep_spec import load_sweep
+from sim.experiments.runner import derive_seed
+from sim.experiments.sweep import group_tasks, plan_chunks, run_sweep
+from sim.experiments.sweep_spec import load_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,14 +111,14 @@ def test_parquet_output_matches_csv(tiny, tmp_path):
 
 def test_failing_runs_become_error_rows_and_the_sweep_goes_on(tiny, tmp_path, monkeypatch):
     sweep, out = tiny
-    real = sim.sweep.run_chunk
+    real = sim.experiments.sweep.run_chunk
 
     def flaky(spec):
         if spec.design_point == 1 and spec.strategy == "equidistance":
             raise RuntimeError("boom\nsecond line")
         return real(spec)
 
-    monkeypatch.setattr(sim.sweep, "run_chunk", flaky)
+    monkeypatch.setattr(sim.experiments.sweep, "run_chunk", flaky)
     summary = run_sweep(sweep, tmp_path / "f", workers=1)
     assert summary.failed == 5
     runs = pd.read_csv(tmp_path / "f" / "runs.csv")
@@ -139,9 +139,9 @@ def test_failing_runs_become_error_rows_and_the_sweep_goes_on(tiny, tmp_path, mo
 KILLER = """
 import os, signal, sys
 from pathlib import Path
-import sim.sweep_store
-from sim.sweep import run_sweep
-from sim.sweep_spec import load_sweep
+import sim.experiments.store
+from sim.experiments.sweep import run_sweep
+from sim.experiments.sweep_spec import load_sweep
 
 mode, spec, out = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 state = {"tasks": 0}
@@ -152,14 +152,14 @@ def progress(runs, failed):
     if mode == "tasks" and state["tasks"] == 3:
         os.kill(os.getpid(), signal.SIGKILL)
 
-merge = sim.sweep_store.SweepStore.merge
+merge = sim.experiments.store.SweepStore.merge
 
 def merge_then_die(self, table, n):
     merge(self, table, n)
     if mode == "merge":
         os.kill(os.getpid(), signal.SIGKILL)
 
-sim.sweep_store.SweepStore.merge = merge_then_die
+sim.experiments.store.SweepStore.merge = merge_then_die
 run_sweep(load_sweep(spec), out, workers=int(sys.argv[4]), progress=progress)
 """
 
@@ -224,7 +224,7 @@ def test_bad_execution_options(tiny, tmp_path, options, message):
 
 
 def test_forked_workers_limit_blas_threads(tmp_path):
-    from sim.backends import LocalBackend
+    from sim.experiments.backends import LocalBackend
 
     with LocalBackend(2) as backend:
         values = list(backend.imap_unordered(os.getenv, ["OPENBLAS_NUM_THREADS"] * 2))

@@ -1,0 +1,1 @@
+"""Analysis of result files (never the model): comparison, robustness, sensitivity, report."""

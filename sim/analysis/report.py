@@ -1,0 +1,243 @@
+"""The analysis of a results folder: tables, figures and one self-contained ``report.html``.
+
+:func:`analyze` computes every table of :mod:`sim.analysis.comparison`, :mod:`sim.analysis.robustness`,
+:mod:`sim.analysis.sensitivity` and :mod:`sim.analysis.discovery` for a loaded results folder;
+:func:`write_analysis` writes them as CSV files, the figures of :mod:`sim.analysis.plots` as PNG files,
+``analysis.json`` (the options used) and ``report.html``, which embeds the figures as base64
+PNG so it can be sent as one file. ``docs/analysis.md`` explains how to read each part.
+"""
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from sim.analysis import plots
+from sim.analysis.comparison import paired_differences, run_status, summary_table
+from sim.analysis.discovery import prim_available, prim_boxes
+from sim.analysis.html import render_html
+from sim.analysis.results import (
+    TIMESERIES_KEY,
+    Results,
+    check_strategy,
+    default_reference,
+    load_results,
+    resolve_metrics,
+)
+from sim.analysis.robustness import (
+    Threshold,
+    parse_thresholds,
+    regret_table,
+    robustness_ranking,
+    satisficing_table,
+)
+from sim.analysis.sensitivity import sensitivity
+from sim.errors import UserError
+
+
+@dataclass
+class Analysis:
+    """Everything the analysis of one results folder produced.
+
+    Attributes:
+        results: the loaded results.
+        reference: the reference strategy of the paired differences.
+        metrics: the metrics analysed.
+        thresholds: the satisficing thresholds.
+        tables: table name (a key of ``sim.report_html.TABLES``) -> DataFrame, as computed.
+        notes: what was skipped or should be known, one sentence each.
+        figures: figure name -> PNG bytes.
+    """
+
+    results: Results
+    reference: str
+    metrics: list[str]
+    thresholds: list[Threshold]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    figures: dict[str, bytes] = field(default_factory=dict)
+
+
+def analyze(
+    results: Results,
+    *,
+    reference: str | None = None,
+    thresholds: list[str] | None = None,
+    metrics: list[str] | None = None,
+) -> Analysis:
+    """Compute every table that the results support.
+
+    Args:
+        results: the loaded results folder.
+        reference: strategy to compare with; default ``multivector`` when present, else the
+            first strategy.
+        thresholds: satisficing expressions such as ``autonomy_mean>=0.7``.
+        metrics: outcome columns to analyse; default the headline outcomes.
+
+    Raises:
+        UserError: an unknown strategy or metric, or a malformed threshold.
+    """
+    chosen = resolve_metrics(results, metrics)
+    ref = check_strategy(results, reference) if reference else default_reference(results)
+    rules = parse_thresholds(results, thresholds or [])
+    analysis = Analysis(results, ref, chosen, rules)
+    tables = analysis.tables
+    tables["status"] = run_status(results)
+    tables["summary"] = summary_table(results, chosen)
+    if len(results.strategies) > 1:
+        tables["paired"] = paired_differences(results, ref, chosen)
+        tables["regret"] = regret_table(results, chosen)
+    if rules:
+        tables["satisficing"] = satisficing_table(results, rules)
+    if "regret" in tables:
+        tables["ranking"] = robustness_ranking(tables["regret"], tables.get("satisficing", _none()))
+    found = sensitivity(results, chosen) if results.parameters else None
+    if found is not None:
+        tables[found[0]] = found[1]
+    _discover(analysis)
+    _add_notes(analysis)
+    return analysis
+
+
+def _none() -> pd.DataFrame:
+    return pd.DataFrame(columns=["strategy", "threshold", "share"])
+
+
+def _discover(analysis: Analysis) -> None:
+    if not analysis.results.parameters:
+        return
+    if not analysis.thresholds:
+        analysis.notes.append("Scenario discovery (PRIM) needs --threshold; none was given.")
+    elif not prim_available():
+        analysis.notes.append(
+            "Scenario discovery (PRIM) needs EMA Workbench: pip install 'multivector[ema]'."
+        )
+    else:
+        analysis.tables["prim"] = prim_boxes(analysis.results, analysis.thresholds)
+
+
+def _add_notes(analysis: Analysis) -> None:
+    results, notes = analysis.results, analysis.notes
+    failed = int((results.runs["status"] == "error").sum())
+    if failed:
+        notes.append(f"{failed} of {len(results.runs)} runs failed and are left out (see status).")
+    if len(results.strategies) < 2:
+        notes.append("One strategy only: no paired differences, regret or ranking.")
+    if not analysis.thresholds:
+        notes.append("No --threshold given: satisficing shares are not computed.")
+    design = results.sweep.get("design")
+    if results.parameters and design not in ("sobol", "morris"):
+        notes.append(f"Sensitivity indices need a sobol or morris sweep; this design is {design}.")
+    if results.timeseries is None:
+        notes.append("No timeseries.csv: figures over time are left out.")
+
+
+def make_figures(analysis: Analysis) -> None:
+    """Draw the report's figures into ``analysis.figures`` (PNG bytes)."""
+    results, figures = analysis.results, analysis.figures
+    colours = plots.strategy_colours(results.strategies, analysis.reference)
+    scenarios = results.scenarios[:3]
+    series = results.timeseries
+    if series is not None and not series.empty:
+        key = [s for s in TIMESERIES_KEY if s in series.columns]
+        for scenario in scenarios:
+            if key:
+                figures[f"fan_{scenario}"] = plots.to_png(plots.fan_chart(series, scenario, key, colours))
+            if any(c.startswith("share_") for c in series.columns):
+                figures[f"trade_{scenario}"] = plots.to_png(
+                    plots.trade_shares(series, scenario, list(colours))
+                )
+    ranked = [m for m in analysis.metrics if results.outcomes[m].direction][:6]
+    if ranked:
+        figures["heatmap"] = plots.to_png(plots.heatmap(analysis.tables["summary"], ranked, list(colours)))
+    if {"autonomy_mean", "welfare_final"} <= set(results.outcomes):
+        figures["welfare_autonomy"] = plots.to_png(plots.welfare_autonomy(results.ok, colours))
+    if "paired" in analysis.tables and ranked:
+        figures["paired"] = plots.to_png(plots.paired_forest(analysis.tables["paired"], ranked, colours))
+    for method in ("sobol", "morris"):
+        if method in analysis.tables and not analysis.tables[method].empty:
+            figures["sensitivity"] = plots.to_png(
+                plots.sensitivity_bars(analysis.tables[method], method, analysis.metrics[:4], colours)
+            )
+
+
+def write_analysis(
+    results_dir: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    reference: str | None = None,
+    thresholds: list[str] | None = None,
+    metrics: list[str] | None = None,
+    figures: bool = True,
+) -> Path:
+    """Analyse a results folder and write CSV tables, figures and ``report.html``.
+
+    Args:
+        results_dir: folder written by ``multivector run`` or ``multivector sweep``.
+        out_dir: where to write; default ``RESULTS_DIR/analysis``. An existing folder is
+            reused only if it is empty or holds an earlier analysis (``analysis.json``).
+        reference: reference strategy (default ``multivector`` when present).
+        thresholds: satisficing expressions such as ``autonomy_mean>=0.7``.
+        metrics: outcome columns (default the headline outcomes).
+        figures: draw figures (PNG files and in the report).
+
+    Returns:
+        The path of ``report.html``.
+
+    Raises:
+        UserError: unreadable results, unknown names, or an output folder that is not ours.
+    """
+    results = load_results(results_dir)
+    out = Path(out_dir) if out_dir is not None else results.path / "analysis"
+    _check_out_dir(out)
+    analysis = analyze(results, reference=reference, thresholds=thresholds, metrics=metrics)
+    if figures:
+        make_figures(analysis)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, table in analysis.tables.items():
+        _atomic_write(out / f"{name}.csv", table.to_csv(index=False).encode())
+    for name, png in analysis.figures.items():
+        (out / "figures").mkdir(exist_ok=True)
+        _atomic_write(out / "figures" / f"{name}.png", png)
+    _atomic_write(out / "analysis.json", json.dumps(_options(analysis), indent=2).encode())
+    report = out / "report.html"
+    _atomic_write(report, render_html(analysis).encode())
+    return report
+
+
+def _check_out_dir(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: is a file; expected a folder for the analysis")
+    if out.is_dir() and any(out.iterdir()) and not (out / "analysis.json").is_file():
+        raise UserError(
+            f"--out {out}: folder is not empty and holds no earlier analysis; expected an "
+            "empty or new folder (nothing was overwritten)"
+        )
+
+
+def _options(analysis: Analysis) -> dict:
+    return {
+        "results": str(analysis.results.path),
+        "reference": analysis.reference,
+        "metrics": analysis.metrics,
+        "thresholds": [str(t) for t in analysis.thresholds],
+        "tables": [f"{name}.csv" for name in analysis.tables],
+        "figures": [f"figures/{name}.png" for name in analysis.figures],
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, then rename over ``path``."""
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,372 @@
+"""Reading and checking a results folder, and the outcome metrics it holds.
+
+A results folder is what ``multivector run`` and ``multivector sweep`` write (see
+``docs/outputs.md`` and ``docs/analysis.md``): ``runs.csv`` (one row per replicate run),
+optionally ``timeseries.csv`` (one row per run and recorded step), ``design.csv`` (sweeps) and
+``manifest.json`` (provenance and outcome directions). This module loads and validates those
+files into a :class:`Results` record; the comparison, robustness, sensitivity and discovery
+modules take that record and return DataFrames.
+
+Analysis never imports Mesa or the model, so results can be analysed on a machine without the
+simulation installed.
+"""
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from sim.errors import UserError
+
+Direction = Literal["max", "min"] | None
+
+ID_COLUMNS: tuple[str, ...] = (
+    "run_id",
+    "scenario",
+    "strategy",
+    "design_point",
+    "chunk",
+    "replicate",
+    "seed",
+    "status",
+    "error",
+)
+"""Columns every ``runs.csv`` has, in this order, before parameters and outcomes."""
+
+INT_COLUMNS: tuple[str, ...] = ("design_point", "chunk", "replicate", "seed")
+
+PAIR_KEYS: list[str] = ["scenario", "design_point", "chunk", "replicate"]
+"""Runs sharing these keys (and differing only in strategy) share a seed: they are paired."""
+
+CONTEXT_KEYS: list[str] = ["scenario", "design_point"]
+"""A context (state of the world) for robustness: one scenario at one design point."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an outcome column means and which way is better.
+
+    Attributes:
+        name: the column name in ``runs.csv``.
+        direction: ``"max"`` if higher is better, ``"min"`` if lower is better, ``None`` if the
+            outcome is descriptive only (e.g. a partner's trade share).
+        unit: unit of the value.
+        description: one-line meaning.
+    """
+
+    name: str
+    direction: Direction
+    unit: str = ""
+    description: str = ""
+
+
+DEFAULT_OUTCOMES: dict[str, Outcome] = {
+    o.name: o
+    for o in (
+        Outcome("welfare_final", "max", "index", "GDP index at the end of the run (start = 1)"),
+        Outcome("growth_annual", "max", "fraction/yr", "annualised GDP growth"),
+        Outcome("autonomy_mean", "max", "0..1", "mean of 1 - HHI of trade shares by bloc"),
+        Outcome("autonomy_final", "max", "0..1", "1 - HHI of trade shares by bloc, last step"),
+        Outcome("max_dependence_final", "min", "share", "largest single bloc's trade share, last step"),
+        Outcome("security_risk_mean", "min", "0..1", "mean security risk (pressure received)"),
+        Outcome("security_risk_max", "min", "0..1", "highest quarterly security risk"),
+        Outcome("crises", "min", "quarters", "quarters with a coercion crisis"),
+        Outcome("sanctions_exposure_mean", "min", "0..1", "mean secondary-sanctions exposure"),
+        Outcome("relation_min_final", "max", "-1..1", "lowest relation with any power, last step"),
+        Outcome("relation_spread_final", "min", "0..2", "max - min relation, last step"),
+    )
+}
+"""Headline outcomes and their directions; used when ``manifest.json`` has no ``outcomes``."""
+
+PER_ACTOR_PREFIXES: dict[str, Direction] = {
+    "export_share_": None,
+    "share_": None,
+    "effort_": None,
+    "relation_": "max",
+    "pressure_": "min",
+}
+"""Per partner / per power outcome columns, by prefix, and the fallback direction of each."""
+
+TIMESERIES_KEY = ("welfare", "autonomy", "security_risk", "max_dependence")
+"""Time series drawn as fan charts, when present."""
+
+
+@dataclass(frozen=True)
+class Results:
+    """A loaded and checked results folder.
+
+    Attributes:
+        path: the folder.
+        runs: ``runs.csv`` with integer id columns; all rows, including failed runs.
+        timeseries: ``timeseries.csv`` restricted to successful runs, or ``None`` if absent.
+        design: ``design.csv`` (sweeps), or ``None``.
+        manifest: the parsed ``manifest.json`` (empty if the folder has none).
+        parameters: varied parameter columns (dotted paths), in design order.
+        outcomes: outcome columns in file order, with their directions.
+    """
+
+    path: Path
+    runs: pd.DataFrame
+    timeseries: pd.DataFrame | None
+    design: pd.DataFrame | None
+    manifest: dict[str, Any]
+    parameters: list[str]
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> pd.DataFrame:
+        """The successful runs only."""
+        return self.runs[self.runs["status"] == "ok"]
+
+    @property
+    def kind(self) -> str:
+        """``"sweep"`` or ``"run"``, from the manifest or from the presence of a design."""
+        return str(self.manifest.get("kind", "sweep" if self.design is not None else "run"))
+
+    @property
+    def strategies(self) -> list[str]:
+        """Strategies in the results, sorted."""
+        return sorted(self.runs["strategy"].unique().tolist())
+
+    @property
+    def scenarios(self) -> list[str]:
+        """Scenarios in the results, sorted."""
+        return sorted(self.runs["scenario"].unique().tolist())
+
+    @property
+    def sweep(self) -> dict[str, Any]:
+        """The manifest's ``sweep`` table (empty for plain runs)."""
+        return dict(self.manifest.get("sweep") or {})
+
+
+def load_results(path: str | Path) -> Results:
+    """Load and check a results folder.
+
+    Args:
+        path: folder holding at least ``runs.csv``.
+
+    Returns:
+        The checked :class:`Results`.
+
+    Raises:
+        UserError: the folder or a file is missing or malformed; the message names the file,
+            the column and what was expected.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise UserError(f"{folder}: not a folder; expected a results folder holding runs.csv")
+    runs_file = folder / "runs.csv"
+    if not runs_file.is_file():
+        raise UserError(
+            f"{folder}: not a results folder (no runs.csv); run `multivector run` or "
+            "`multivector sweep` first"
+        )
+    manifest = _read_manifest(folder / "manifest.json")
+    runs = _read_csv(runs_file)
+    _require_columns(runs, ID_COLUMNS, runs_file)
+    if runs.empty:
+        raise UserError(f"{runs_file}: has no rows; expected one row per run")
+    runs = _coerce_ids(runs, runs_file)
+    design = _read_design(folder / "design.csv")
+    parameters = _parameter_columns(design, manifest)
+    runs = _attach_parameters(runs, design, parameters, runs_file)
+    outcomes = _outcome_columns(runs, parameters, manifest, runs_file)
+    timeseries = _read_timeseries(folder / "timeseries.csv", runs)
+    return Results(folder, runs, timeseries, design, manifest, parameters, outcomes)
+
+
+def write_analysis(results_dir: str | Path, out_dir: str | Path | None = None, **options: Any) -> Path:
+    """Analyse a results folder and write its tables, figures and ``report.html``.
+
+    The entry point for ``multivector run``; it forwards to :func:`sim.report.write_analysis`
+    (see there for the options), imported on call since the report module builds on this one.
+
+    Returns:
+        The path of ``report.html``.
+    """
+    from sim.analysis.report import write_analysis as write
+
+    return write(results_dir, out_dir, **options)
+
+
+def resolve_metrics(results: Results, names: list[str] | None) -> list[str]:
+    """Check metric names against the outcome columns, or choose the headline ones.
+
+    Args:
+        results: the loaded results.
+        names: metric names the user asked for, or ``None`` / empty for the default: every
+            outcome with a direction that is not a per-partner or per-power column.
+
+    Returns:
+        Metric names in the order given (or file order for the default).
+
+    Raises:
+        UserError: a name is not an outcome column of ``runs.csv``.
+    """
+    if names:
+        for name in names:
+            check_metric(results, name)
+        return list(dict.fromkeys(names))
+    chosen = [
+        name
+        for name, outcome in results.outcomes.items()
+        if outcome.direction is not None and not _is_per_actor(name)
+    ]
+    return chosen or list(results.outcomes)
+
+
+def check_metric(results: Results, name: str) -> Outcome:
+    """Return the outcome called ``name``, or raise a UserError listing close names."""
+    if name in results.outcomes:
+        return results.outcomes[name]
+    close = [o for o in results.outcomes if o.startswith(name) or name in o][:6]
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise UserError(
+        f"{results.path / 'runs.csv'}: unknown metric {name!r}; expected an outcome column "
+        f"such as {', '.join(list(results.outcomes)[:5])}{hint}"
+    )
+
+
+def check_strategy(results: Results, name: str) -> str:
+    """Return ``name`` if it is a strategy in the results, else raise a UserError."""
+    if name not in results.strategies:
+        raise UserError(
+            f"{results.path / 'runs.csv'}: unknown strategy {name!r} in column 'strategy'; "
+            f"expected one of {', '.join(results.strategies)}"
+        )
+    return name
+
+
+def default_reference(results: Results) -> str:
+    """The reference strategy: ``multivector`` when present, else the first strategy."""
+    return "multivector" if "multivector" in results.strategies else results.strategies[0]
+
+
+def better_sign(direction: Direction) -> float:
+    """+1 if higher is better, -1 if lower is better, NaN if the outcome has no direction."""
+    return {"max": 1.0, "min": -1.0}.get(direction or "", math.nan)
+
+
+def _is_per_actor(name: str) -> bool:
+    return name not in DEFAULT_OUTCOMES and name.startswith(tuple(PER_ACTOR_PREFIXES))
+
+
+def _read_csv(file: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(file)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(f"{file}: not a readable CSV file ({first})") from exc
+
+
+def _read_manifest(file: Path) -> dict[str, Any]:
+    if not file.is_file():
+        return {}
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"{file}: not valid JSON ({exc}); expected the run's manifest") from exc
+    if not isinstance(data, dict):
+        raise UserError(f"{file}: expected a JSON object at the top level")
+    return data
+
+
+def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], file: Path):
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise UserError(f"{file}: missing column {missing[0]!r}; expected columns {', '.join(columns)}")
+
+
+def _coerce_ids(runs: pd.DataFrame, file: Path) -> pd.DataFrame:
+    runs = runs.copy()
+    for column in INT_COLUMNS:
+        values = pd.to_numeric(runs[column], errors="coerce")
+        if values.isna().any() or (values % 1 != 0).any():
+            raise UserError(f"{file}: column {column!r} must hold integers in every row")
+        runs[column] = values.astype("int64")
+    for column in ("run_id", "scenario", "strategy", "status"):
+        runs[column] = runs[column].astype(str)
+    runs["error"] = runs["error"].astype("string").fillna("").astype(str)
+    bad = sorted(set(runs["status"]) - {"ok", "error"})
+    if bad:
+        raise UserError(f"{file}: column 'status' has {bad[0]!r}; expected 'ok' or 'error'")
+    if runs["run_id"].duplicated().any():
+        dup = runs.loc[runs["run_id"].duplicated(), "run_id"].iloc[0]
+        raise UserError(f"{file}: run_id {dup!r} appears twice; expected one row per run")
+    return runs
+
+
+def _read_design(file: Path) -> pd.DataFrame | None:
+    if not file.is_file():
+        return None
+    design = _read_csv(file)
+    _require_columns(design, ["design_point"], file)
+    return design.sort_values("design_point").reset_index(drop=True)
+
+
+def _parameter_columns(design: pd.DataFrame | None, manifest: dict[str, Any]) -> list[str]:
+    if design is not None:
+        return [c for c in design.columns if c != "design_point"]
+    return list(((manifest.get("sweep") or {}).get("parameters") or {}).keys())
+
+
+def _attach_parameters(
+    runs: pd.DataFrame, design: pd.DataFrame | None, parameters: list[str], file: Path
+) -> pd.DataFrame:
+    missing = [p for p in parameters if p not in runs.columns]
+    if not missing:
+        return runs
+    if design is None:
+        raise UserError(f"{file}: missing parameter column {missing[0]!r} named in manifest.json")
+    return runs.merge(design[["design_point", *missing]], on="design_point", how="left")
+
+
+def _outcome_columns(
+    runs: pd.DataFrame, parameters: list[str], manifest: dict[str, Any], file: Path
+) -> dict[str, Outcome]:
+    declared = manifest.get("outcomes") or {}
+    outcomes: dict[str, Outcome] = {}
+    for column in runs.columns:
+        if column in ID_COLUMNS or column in parameters:
+            continue
+        if not pd.api.types.is_numeric_dtype(runs[column]):
+            ok = runs.loc[runs["status"] == "ok", column]
+            if pd.to_numeric(ok, errors="coerce").notna().sum() != ok.notna().sum():
+                raise UserError(f"{file}: outcome column {column!r} must hold numbers")
+            runs[column] = pd.to_numeric(runs[column], errors="coerce")
+        outcomes[column] = _describe(column, declared.get(column))
+    if not outcomes:
+        raise UserError(f"{file}: no outcome columns; expected e.g. welfare_final, autonomy_mean")
+    return outcomes
+
+
+def _describe(name: str, declared: dict[str, Any] | None) -> Outcome:
+    if declared:
+        direction = declared.get("direction")
+        return Outcome(
+            name,
+            direction if direction in ("max", "min") else None,
+            str(declared.get("unit", "")),
+            str(declared.get("description", "")),
+        )
+    if name in DEFAULT_OUTCOMES:
+        return DEFAULT_OUTCOMES[name]
+    for prefix, direction in PER_ACTOR_PREFIXES.items():
+        if name.startswith(prefix):
+            return Outcome(name, direction)
+    return Outcome(name, None)
+
+
+def _read_timeseries(file: Path, runs: pd.DataFrame) -> pd.DataFrame | None:
+    if not file.is_file():
+        return None
+    header = pd.read_csv(file, nrows=0).columns
+    _require_columns(pd.DataFrame(columns=header), ["run_id", "step"], file)
+    wanted = [c for c in header if c in ("run_id", "step", "date", *TIMESERIES_KEY) or c.startswith("share_")]
+    series = pd.read_csv(file, usecols=wanted)
+    series["run_id"] = series["run_id"].astype(str)
+    meta = runs.loc[runs["status"] == "ok", ["run_id", "scenario", "strategy"]]
+    return series.merge(meta, on="run_id", how="inner")

@@ -1,0 +1,126 @@
+"""The ``analyze`` and ``export`` commands, as plain typer command functions.
+
+``sim/cli.py`` registers them on the app (``app.command("analyze")(analyze)`` and
+``app.command("export")(export)``). Each command parses, calls the library, reports where the
+output went and returns; a user's mistake prints one line on stderr and exits with code 2.
+"""
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.cli.common import fail
+from sim.errors import UserError
+
+
+class ExportFormat(StrEnum):
+    """Formats ``multivector export`` writes."""
+
+    ema = "ema"
+
+
+ResultsDir = Annotated[
+    Path,
+    typer.Argument(
+        help="Results folder written by `multivector run` or `multivector sweep`.",
+        metavar="RESULTS_DIR",
+        show_default=False,
+    ),
+]
+OutDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        "-o",
+        help="Folder for the tables, figures and report.html [default: RESULTS_DIR/analysis].",
+        show_default=False,
+    ),
+]
+Reference = Annotated[
+    str | None,
+    typer.Option(
+        "--reference",
+        "-r",
+        help="Strategy the others are compared with [default: multivector, if present].",
+        show_default=False,
+    ),
+]
+Thresholds = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--threshold",
+        "-t",
+        help="Satisficing condition METRIC OP NUMBER, e.g. autonomy_mean>=0.7; repeatable. "
+        "Also defines failure for scenario discovery (PRIM).",
+        show_default=False,
+    ),
+]
+Metrics = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--metric",
+        "-m",
+        help="Outcome column to analyse; repeatable [default: the headline outcomes].",
+        show_default=False,
+    ),
+]
+NoFigures = Annotated[
+    bool,
+    typer.Option("--no-figures", help="Write tables and the report without figures."),
+]
+Format = Annotated[
+    ExportFormat,
+    typer.Option("--format", "-f", help="Export format: ema (EMA Workbench tar.gz)."),
+]
+OutFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        "-o",
+        help="File to write [default: RESULTS_DIR/ema_results.tar.gz].",
+        show_default=False,
+    ),
+]
+
+
+def analyze(
+    results_dir: ResultsDir,
+    out: OutDir = None,
+    reference: Reference = None,
+    threshold: Thresholds = None,
+    metric: Metrics = None,
+    no_figures: NoFigures = False,
+) -> None:
+    """Compare strategies in a results folder: tables, figures and report.html."""
+    try:
+        from sim.analysis.report import write_analysis
+
+        report = write_analysis(
+            results_dir,
+            out,
+            reference=reference,
+            thresholds=threshold or [],
+            metrics=metric or None,
+            figures=not no_figures,
+        )
+    except UserError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"Wrote {report.parent}/ (tables *.csv, figures/, report.html)")
+    typer.echo(f"Open {report}")
+
+
+def export(
+    results_dir: ResultsDir,
+    format: Format = ExportFormat.ema,
+    out: OutFile = None,
+) -> None:
+    """Export a results folder for another tool (ema: EMA Workbench's load_results)."""
+    try:
+        from sim.analysis.export import EXPORTERS
+
+        written = EXPORTERS[format.value](results_dir, out)
+    except UserError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"Wrote {written}")

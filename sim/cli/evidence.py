@@ -1,0 +1,91 @@
+"""Commands that ground the model in evidence: ``calibrate`` and ``hindcast``.
+
+The lead wires them into the app with ``app.command("calibrate")(calibrate)`` and
+``app.command("hindcast")(hindcast)``. Each parses, calls the library, writes, and prints.
+"""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sim.cli.common import ForceOption, OutOption, QuietOption, SeedOption, handle_user_errors
+from sim.files import build_manifest, now, prepare_output_dir, write_manifest
+from sim.paths import CALIBRATION_DIR, FITTED_FILE, OBSERVED_FILE
+
+ObservedOption = Annotated[
+    Path,
+    typer.Option(
+        "--observed",
+        help="Trade file with the columns of seeds/data/kz_trade_by_partner.csv.",
+        dir_okay=False,
+    ),
+]
+
+
+@handle_user_errors
+def hindcast(
+    start: Annotated[int, typer.Option("--start", help="Observed year the shares start from.")],
+    end: Annotated[int, typer.Option("--end", help="Last year simulated and scored.")],
+    observed: ObservedOption = OBSERVED_FILE,
+    replicates: Annotated[int, typer.Option("--replicates", "-r", min=1, help="Replicate runs.")] = 100,
+    seed: SeedOption = 1,
+    out: OutOption = None,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Replay history from observed shares of START and score it against later years."""
+    started = now()
+    from sim.evidence.hindcast import run_hindcast, write_hindcast
+    from sim.evidence.observed import read_observed
+
+    data = read_observed(observed)
+    result = run_hindcast(data, start, end, replicates, seed)
+    folder = prepare_output_dir(out or Path("results") / f"hindcast_{start}_{end}", force)
+    written = write_hindcast(result, folder)
+    inputs = {"observed": str(observed), "start": start, "end": end, "replicates": replicates}
+    counts = {"partner_years": len(result.table), "replicates": replicates}
+    write_manifest(folder, build_manifest("hindcast", inputs, seed, started, counts))
+    if not quiet:
+        typer.echo(data.summary())
+        for note in result.notes[len(data.notes) :]:
+            typer.echo(f"  note: {note}")
+        typer.echo(f"hindcast {start} -> {end}, {replicates} replicates:")
+        for metric, value in zip(result.summary["metric"], result.summary["value"], strict=True):
+            typer.echo(f"  {metric:<22}{value:10.4f}")
+        typer.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+@handle_user_errors
+def calibrate(
+    spec: Annotated[
+        str, typer.Argument(help=f"Calibration spec name (in {CALIBRATION_DIR.name}/) or TOML file.")
+    ],
+    observed: ObservedOption = OBSERVED_FILE,
+    fitted: Annotated[
+        Path, typer.Option("--fitted", help="Where to write the fitted values.", dir_okay=False)
+    ] = FITTED_FILE,
+    out: OutOption = None,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Fit a spec's free parameters to observed partner shares (Sobol design + Nelder-Mead)."""
+    started = now()
+    from sim.evidence.calibration import calibrate as fit
+    from sim.evidence.calibration import load_spec, write_calibration
+    from sim.evidence.observed import read_observed
+
+    calibration = load_spec(spec)
+    data = read_observed(observed)
+    folder = prepare_output_dir(out or Path("results") / f"calibration_{calibration.name}", force)
+    result = fit(calibration, data)
+    written = write_calibration(result, data, folder, fitted)
+    inputs = {"spec": calibration.model_dump(), "observed": str(observed)}
+    counts = {"evaluations": len(result.evaluations)}
+    write_manifest(folder, build_manifest("calibration", inputs, calibration.seed, started, counts))
+    if not quiet:
+        for key, value in result.fitted.items():
+            typer.echo(f"  {key:<40}{value:10.4f}")
+        for key in ("rmse_fitted", "rmse_default", "rmse_persistence"):
+            typer.echo(f"  {key:<40}{result.statistics[key]:10.4f}")
+        typer.echo("wrote " + ", ".join(str(p) for p in written))

@@ -1,0 +1,157 @@
+"""The ``sweep`` and ``parameters`` commands (wired into ``sim.cli.app`` by the app).
+
+``multivector sweep SPEC`` runs a sweep spec (docs/sweeps.md); ``multivector parameters``
+lists every path a spec may vary, with its type, default and allowed range.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from sim.cli.common import ForceOption, OutOption, QuietOption, fail, handle_user_errors
+
+RESULTS_DIR = Path("results") / "sweeps"
+
+SpecArgument = Annotated[Path, typer.Argument(help="Sweep spec (TOML), e.g. scenarios/sweeps/x.toml.")]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", "-w", min=1, help="Worker processes (default: the CPU count)."),
+]
+BackendOption = Annotated[
+    str, typer.Option("--backend", help="Where runs execute: local (processes) or dask.")
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786); default: a local cluster."),
+]
+ResumeOption = Annotated[
+    bool, typer.Option("--resume", help="Continue an interrupted sweep in --out, keeping its runs.")
+]
+FormatOption = Annotated[
+    str, typer.Option("--format", help="Result tables as csv, or parquet (needs pyarrow).")
+]
+ScenarioOption = Annotated[
+    str, typer.Option("--scenario", "-s", help="Scenario whose paths and defaults to list.")
+]
+MatchOption = Annotated[
+    str | None, typer.Argument(help="Show only paths containing this text (e.g. russia).")
+]
+
+
+@handle_user_errors
+def sweep(
+    spec: SpecArgument,
+    out: OutOption = None,
+    workers: WorkersOption = None,
+    backend: BackendOption = "local",
+    scheduler: SchedulerOption = None,
+    resume: ResumeOption = False,
+    force: ForceOption = False,
+    quiet: QuietOption = False,
+    fmt: FormatOption = "csv",
+) -> None:
+    """Run every design point x scenario x strategy x replicate of a sweep spec."""
+    from sim.experiments.backends import default_workers
+    from sim.experiments.sweep import run_sweep
+    from sim.experiments.sweep_spec import load_sweep, spec_summary
+
+    plan = load_sweep(spec)
+    out = out if out is not None else RESULTS_DIR / plan.spec.name
+    workers = workers if workers is not None else default_workers()
+    typer.echo(f"planned: {spec_summary(plan)}")
+    with _progress(plan.runs_planned, quiet) as advance:
+        summary = run_sweep(
+            plan, out, backend=backend, workers=workers, scheduler=scheduler,
+            resume=resume, force=force, fmt=fmt, progress=advance,
+        )  # fmt: skip
+    if summary.complete_before:
+        typer.echo(f"nothing to do: the sweep in {out} is already complete")
+        return
+    if not quiet:
+        typer.echo(
+            f"done: {summary.done:,} runs in {summary.seconds:.1f} s "
+            f"({summary.rate:,.0f} runs/s, {summary.workers} workers, {summary.backend})"
+            + (f"; {summary.resumed:,} runs kept from before" if summary.resumed else "")
+        )
+        typer.echo(f"wrote {', '.join(summary.files)} to {out}")
+    if summary.failed:
+        raise fail(
+            f"{summary.failed:,} of {summary.planned:,} runs failed "
+            f'(status = "error" in {out / summary.files[1]})',
+            1,
+        )
+
+
+@contextmanager
+def _progress(total: int, quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar with ETA and failure count on a terminal; started on the first update."""
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
+        yield lambda runs, failed: None
+        return
+    bar = Progress(
+        TextColumn("runs"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[failed]} failed"),
+        console=console,
+        transient=True,
+    )
+    task = bar.add_task("runs", total=total, failed=0)
+    state = {"failed": 0, "started": False}
+
+    def advance(runs: int, failed: int) -> None:
+        if not state["started"]:  # after the worker pool is up (see sim.experiments.backends)
+            bar.start()
+            state["started"] = True
+        state["failed"] += failed
+        bar.update(task, advance=runs, failed=state["failed"])
+
+    try:
+        yield advance
+    finally:
+        bar.stop()
+
+
+@handle_user_errors
+def parameters(
+    match: MatchOption = None,
+    scenario: ScenarioOption = "baseline_2023",
+) -> None:
+    """List every sweepable parameter path with its type, default and allowed range."""
+    from sim.model.catalogue import sweepable
+    from sim.model.scenario import load_scenario
+
+    catalogue = sweepable(load_scenario(scenario))
+    rows = [p for p in catalogue.values() if match is None or match in p.path]
+    if not rows:
+        raise fail(f"no parameter path contains {match!r} (scenario {scenario})")
+    width = max(len(p.path) for p in rows)
+    typer.echo(f"{'path':<{width}}  {'type':<7}  {'default':>10}  {'range':<14}  meaning")
+    for p in rows:
+        default = _show(p.default)
+        typer.echo(f"{p.path:<{width}}  {p.kind:<7}  {default:>10}  {p.range_text:<14}  {p.description}")
+    typer.echo(f"{len(rows)} parameters (scenario {scenario}); vary them in a sweep spec")
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"{value:g}"

@@ -1,0 +1,1 @@
+"""The model against evidence: observed data, facts, calibration and hindcasts."""

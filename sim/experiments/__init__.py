@@ -1,0 +1,1 @@
+"""Experiments over the model: seeds and chunks, runs, designs, sweeps, stores and backends."""

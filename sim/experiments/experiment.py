@@ -1,0 +1,141 @@
+"""A scenarios x strategies experiment: plan, run, write the result folder, summarise.
+
+This is what ``multivector run`` does, as a plain function the CLI and tests both call.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import UserError
+from sim.experiments.runner import CHUNK_SIZE, iterate_chunks, plan_chunks
+from sim.files import atomic_write_csv, build_manifest, now, prepare_output_dir, write_manifest
+from sim.model.metrics import OUTCOMES
+from sim.model.scenario import Scenario, load_scenario, shipped_scenarios
+from sim.model.strategies import STRATEGIES
+
+SUMMARY_OUTCOMES = (
+    "welfare_final",
+    "autonomy_mean",
+    "security_risk_mean",
+    "sanctions_exposure_mean",
+    "relation_min_final",
+)
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """What the user asked ``multivector run`` for."""
+
+    scenarios: tuple[str, ...] = ()
+    strategies: tuple[str, ...] = ()
+    replicates: int = 100
+    steps: int | None = None
+    seed: int = 1
+    record_every: int = 4
+
+
+def resolve_scenarios(names: tuple[str, ...], steps: int | None) -> list[Scenario]:
+    """Load the named scenarios (default: every shipped present-day one), applying --steps."""
+    if names:
+        loaded = [load_scenario(n) for n in names]
+    else:
+        loaded = [s for s in (load_scenario(n) for n in shipped_scenarios()) if s.present_day]
+    seen = set()
+    for s in loaded:
+        if s.name in seen:
+            raise UserError(f"scenario {s.name!r} named twice")
+        seen.add(s.name)
+    return [s.with_overrides({"steps": steps}) for s in loaded] if steps is not None else loaded
+
+
+def resolve_strategies(names: tuple[str, ...]) -> list[str]:
+    """Check strategy names (default: all registered)."""
+    for name in names:
+        if name not in STRATEGIES:
+            raise UserError(f"unknown strategy {name!r}; known: {', '.join(STRATEGIES)}")
+    return list(dict.fromkeys(names)) if names else list(STRATEGIES)
+
+
+@dataclass(frozen=True)
+class ExperimentPlan:
+    """A checked request: the loaded scenarios and the strategies to run."""
+
+    request: RunRequest
+    scenarios: list[Scenario]
+    strategies: list[str]
+
+    @property
+    def total_runs(self) -> int:
+        """Replicate runs the experiment will make."""
+        return len(self.scenarios) * len(self.strategies) * self.request.replicates
+
+
+def plan_experiment(request: RunRequest) -> ExperimentPlan:
+    """Check the request's options and load its scenarios and strategies (clear errors)."""
+    if request.replicates < 1:
+        raise UserError(f"--replicates: expected at least 1, got {request.replicates}")
+    if request.steps is not None and request.steps < 1:
+        raise UserError(f"--steps: expected at least 1, got {request.steps}")
+    if request.record_every < 0:
+        raise UserError(f"--record-every: expected 0 (off) or more, got {request.record_every}")
+    scenarios = resolve_scenarios(request.scenarios, request.steps)
+    return ExperimentPlan(request, scenarios, resolve_strategies(request.strategies))
+
+
+def run_experiment(
+    plan: ExperimentPlan, out: Path, force: bool, advance: Callable[[int], None] = lambda n: None
+) -> pd.DataFrame:
+    """Run every scenario x strategy x replicate and write runs.csv, timeseries.csv, manifest."""
+    request, scenarios, strategies = plan.request, plan.scenarios, plan.strategies
+    started = now()
+    prepare_output_dir(out, force)
+    specs = plan_chunks(scenarios, strategies, request.replicates, request.seed, request.record_every)
+    runs, series = [], []
+    for result in iterate_chunks(specs):
+        runs.append(result.runs)
+        if result.timeseries is not None:
+            series.append(result.timeseries)
+        advance(len(result.runs))
+    run_table = pd.concat(runs, ignore_index=True)
+    ts_rows = atomic_write_csv(out / "timeseries.csv", series) if series else 0
+    atomic_write_csv(out / "runs.csv", [run_table])
+    inputs = {
+        "scenarios": {s.name: s.model_dump(mode="json") for s in scenarios},
+        "strategies": strategies,
+        "replicates": request.replicates,
+        "chunk_size": CHUNK_SIZE,
+        "record_every": request.record_every,
+    }
+    counts = {
+        "scenarios": len(scenarios),
+        "strategies": len(strategies),
+        "runs": len(run_table),
+        "errors": int((run_table["status"] != "ok").sum()),
+        "timeseries_rows": ts_rows,
+    }
+    write_manifest(out, build_manifest("run", inputs, request.seed, started, counts))
+    return run_table
+
+
+def summarise(runs: pd.DataFrame, outcomes: tuple[str, ...] = SUMMARY_OUTCOMES) -> pd.DataFrame:
+    """Strategies by outcome over all runs: mean and the 2.5-97.5 percentile range."""
+    rows = []
+    for strategy, group in runs.groupby("strategy", sort=False):
+        row: dict[str, object] = {"strategy": strategy, "runs": len(group)}
+        for name in outcomes:
+            values = group[name].to_numpy()
+            row[f"{name}_mean"] = float(np.mean(values))
+            row[f"{name}_p2.5"] = float(np.percentile(values, 2.5))
+            row[f"{name}_p97.5"] = float(np.percentile(values, 97.5))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def outcome_label(name: str) -> str:
+    """Column header for an outcome, with its better direction."""
+    arrow = "↑" if OUTCOMES[name]["direction"] == "max" else "↓"
+    return f"{name} {arrow}"

@@ -1,0 +1,389 @@
+"""Run a sweep: plan the model instances, execute them on a backend, stream rows to the store.
+
+The plan is every (design point, scenario, strategy, replicate chunk), in that order — the
+order of the rows in the result files. Each chunk is one ``BalancingModel`` running
+``chunk_size`` replicates in lockstep, seeded by ``sim.runner.derive_seed(seed, scenario,
+design point, chunk)``; the chunk size comes from the spec, never from the scheduler, so the
+numbers do not depend on how work is split. Consecutive chunks are grouped into tasks large
+enough that scheduling overhead stays small; a task's rows come back serialised and are
+written as one part file (see ``sim.experiments.store``). A chunk that raises becomes rows with
+``status = "error"`` and the message; the sweep goes on.
+"""
+
+import io
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import UserError
+from sim.experiments.backends import default_workers, open_backend
+from sim.experiments.runner import ChunkSpec, derive_seed, replicate_chunks, run_chunk
+from sim.experiments.store import FORMATS, SweepStore, TaskOutput
+from sim.experiments.sweep_spec import Sweep
+from sim.files import (
+    atomic_write_csv,
+    build_manifest,
+    csv_bytes,
+    now,
+    prepare_output_dir,
+    write_manifest,
+)
+from sim.model.scenario import Scenario
+
+TASK_RUNS = 1000  # at most this many replicate-runs per task
+MIN_TASKS = 64  # ... but split into at least this many tasks when the plan allows
+ERROR_CHARS = 500  # longest error message kept in runs.csv
+
+Columns = tuple[tuple[str, str], ...]  # (name, dtype) in file order
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One model instance of the plan."""
+
+    design_point: int
+    scenario: int  # index into sweep.scenarios
+    strategy: str
+    chunk: int
+    replicates: int
+
+
+@dataclass(frozen=True)
+class Job:
+    """A chunk as shipped to a worker: the base scenario, the overrides and the seed."""
+
+    chunk: Chunk
+    scenario: Scenario
+    overrides: dict[str, Any]
+    seed: int
+
+
+@dataclass(frozen=True)
+class Task:
+    """A group of consecutive chunks run by one worker call, written as one part."""
+
+    index: int
+    jobs: tuple[Job, ...]
+    record_every: int
+    chunk_size: int
+    fmt: str
+    runs_columns: Columns
+    timeseries_columns: Columns | None
+
+
+@dataclass
+class SweepSummary:
+    """What a sweep did: counts, wall time and where the files are."""
+
+    out: Path
+    planned: int
+    done: int = 0  # runs finished by this invocation
+    resumed: int = 0  # runs found finished from an earlier invocation
+    failed: int = 0  # failed runs in the result files
+    seconds: float = 0.0
+    workers: int = 1
+    backend: str = "local"
+    complete_before: bool = False
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        """Runs per second in this invocation."""
+        return self.done / self.seconds if self.seconds > 0 else float("nan")
+
+
+def plan_chunks(sweep: Sweep) -> list[Chunk]:
+    """Every model instance, in result-file order."""
+    size, reps = sweep.spec.chunk_size, sweep.spec.replicates
+    return [
+        Chunk(point, s, strategy, chunk, n)
+        for point in range(len(sweep.design))
+        for s in range(len(sweep.scenarios))
+        for strategy in sweep.strategies
+        for chunk, n in replicate_chunks(reps, size)
+    ]
+
+
+def group_tasks(chunks: list[Chunk], chunk_size: int) -> list[list[Chunk]]:
+    """Consecutive chunks grouped into tasks (a function of the plan only)."""
+    per_task = max(1, min(TASK_RUNS // chunk_size, len(chunks) // MIN_TASKS))
+    return [chunks[i : i + per_task] for i in range(0, len(chunks), per_task)]
+
+
+def design_inputs(sweep: Sweep, point: int) -> dict[str, Any]:
+    """The parameter values of one design point as plain Python values."""
+    row = sweep.design.iloc[point]
+    return {k: v.item() if isinstance(v, np.generic) else v for k, v in row.items()}
+
+
+def make_task(
+    sweep: Sweep, index: int, chunks: list[Chunk], layout: tuple[Columns, Columns | None], fmt: str
+) -> Task:
+    """The worker's payload for one task."""
+    jobs = tuple(
+        Job(
+            c,
+            sweep.scenarios[c.scenario],
+            design_inputs(sweep, c.design_point),
+            derive_seed(sweep.spec.seed, sweep.scenarios[c.scenario].name, c.design_point, c.chunk),
+        )
+        for c in chunks
+    )
+    s = sweep.spec
+    return Task(index, jobs, s.record_every, s.chunk_size, fmt, layout[0], layout[1])
+
+
+# Worker side.
+
+
+def run_task(task: Task) -> TaskOutput:
+    """Run a task's chunks; a chunk that raises becomes error rows. Runs in a worker."""
+    runs, series, failed = [], [], 0
+    for job in task.jobs:
+        try:
+            runs_frame, ts_frame = _run_job(job, task)
+        except Exception as err:  # any failure of a run is recorded, not fatal
+            runs_frame, ts_frame = error_rows(job, task.chunk_size, err), None
+            failed += job.chunk.replicates
+        runs.append(runs_frame)
+        if ts_frame is not None:
+            series.append(ts_frame)
+    runs_table = conform(pd.concat(runs, ignore_index=True), task.runs_columns)
+    ts_bytes = None
+    if task.timeseries_columns is not None:
+        ts_table = conform(
+            pd.concat(series, ignore_index=True) if series else pd.DataFrame(),
+            task.timeseries_columns,
+        )
+        ts_bytes = serialise(ts_table, task.fmt)
+    return TaskOutput(task.index, serialise(runs_table, task.fmt), ts_bytes, len(runs_table), failed)
+
+
+def _run_job(job: Job, task: Task) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    scenario = job.scenario.with_overrides(job.overrides) if job.overrides else job.scenario
+    spec = ChunkSpec(
+        scenario=scenario,
+        strategy=job.chunk.strategy,
+        replicates=job.chunk.replicates,
+        chunk=job.chunk.chunk,
+        seed=job.seed,
+        record_every=task.record_every,
+        design_point=job.chunk.design_point,
+        chunk_size=task.chunk_size,
+        inputs=job.overrides,
+    )
+    result = run_chunk(spec)
+    return result.runs, result.timeseries
+
+
+def error_rows(job: Job, chunk_size: int, err: BaseException) -> pd.DataFrame:
+    """One row per replicate of a failed chunk: ids, seed, status "error", message, inputs."""
+    c = job.chunk
+    replicate = c.chunk * chunk_size + np.arange(c.replicates)
+    name = job.scenario.name
+    message = " ".join(f"{type(err).__name__}: {err}".split())[:ERROR_CHARS]
+    return pd.DataFrame(
+        {
+            "run_id": [f"{name}.{c.strategy}.p{c.design_point}.r{r}" for r in replicate],
+            "scenario": name,
+            "strategy": c.strategy,
+            "design_point": c.design_point,
+            "chunk": c.chunk,
+            "replicate": replicate,
+            "seed": np.uint64(job.seed),
+            "status": "error",
+            "error": message,
+            **job.overrides,
+        }
+    )
+
+
+def conform(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
+    """Put a frame in the sweep's column order and dtypes (missing columns become empty)."""
+    frame = frame.reindex(columns=[name for name, _ in columns])
+    for name, dtype in columns:
+        if frame[name].dtype != dtype and dtype != "str" and not frame[name].isna().any():
+            frame[name] = frame[name].astype(dtype)
+    return frame
+
+
+def serialise(frame: pd.DataFrame, fmt: str) -> bytes:
+    """A frame as CSV text (with header) or as a Parquet file, in bytes."""
+    if fmt == "csv":
+        return csv_bytes(frame)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer)
+    return buffer.getvalue()
+
+
+# Driver side.
+
+
+def probe_layout(sweep: Sweep) -> tuple[Columns, Columns | None]:
+    """Column names and dtypes of the result files: the union over scenarios, in order.
+
+    Each scenario runs one replicate for one step (milliseconds), with the first design
+    point's values as inputs, so that every part — even one holding only failed runs — has
+    the same columns.
+    """
+    runs: dict[str, str] = {}
+    series: dict[str, str] = {}
+    inputs = design_inputs(sweep, 0)
+    for scenario in sweep.scenarios:
+        short = scenario.with_overrides({"steps": 1})
+        for strategy in sweep.strategies:
+            spec = ChunkSpec(short, strategy, 1, 0, 0, min(sweep.spec.record_every, 1), inputs=inputs)
+            try:
+                result = run_chunk(spec)
+            except Exception:  # this strategy fails here; try the next
+                continue
+            for name, dtype in result.runs.dtypes.items():
+                runs.setdefault(str(name), str(dtype))
+            if result.timeseries is not None:
+                for name, dtype in result.timeseries.dtypes.items():
+                    series.setdefault(str(name), str(dtype))
+            break
+    if not runs:  # nothing runs at all: keep the id columns so every row still says why
+        probe_job = Job(Chunk(0, 0, sweep.strategies[0], 0, 1), sweep.scenarios[0], inputs, 0)
+        frame = error_rows(probe_job, 1, RuntimeError())
+        runs = {str(k): str(v) for k, v in frame.dtypes.items()}
+    timeseries = tuple(series.items()) if sweep.spec.record_every and series else None
+    return tuple(runs.items()), timeseries
+
+
+def run_sweep(
+    sweep: Sweep,
+    out: Path,
+    *,
+    backend: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    force: bool = False,
+    fmt: str = "csv",
+    progress: Callable[[int, int], None] = lambda runs, failed: None,
+) -> SweepSummary:
+    """Run (or resume) a sweep into ``out``; ``progress(runs, failed)`` is called as tasks end.
+
+    Raises:
+        UserError: bad options, an output folder that would be overwritten, a resume of a
+            changed spec, or a backend that cannot start.
+    """
+    if fmt not in FORMATS:
+        raise UserError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+    if resume and force:
+        raise UserError("--resume and --force: choose one (resume keeps finished runs)")
+    _check_format_available(fmt)
+    workers = default_workers() if workers is None else workers
+    store = SweepStore(out, fmt)
+    summary = SweepSummary(out, sweep.runs_planned, workers=workers, backend=backend)
+    state = store.state(sweep.spec_hash) if resume and out.is_dir() else "new"
+    if state == "complete":
+        summary.complete_before = True
+        return summary
+    if state == "new" and out.is_dir() and any(out.iterdir()) and not force:
+        prepare_output_dir(out, force)  # raises "not empty; use --force" before any work
+    chunks = plan_chunks(sweep)
+    tasks = group_tasks(chunks, sweep.spec.chunk_size)
+    started = time.perf_counter()
+    # The backend opens first: an unreachable scheduler leaves no folder behind, and a forked
+    # pool starts before the progress bar's thread does.
+    with open_backend(backend, workers, scheduler) as engine:
+        if state == "new":
+            _start(sweep, store, force, fmt, len(tasks), len(chunks))
+        elif store.plan().get("format") != fmt:
+            raise UserError(f"{out}: this sweep was started with --format {store.plan()['format']}")
+        layout = probe_layout(sweep)
+        finished = store.finished()
+        summary.resumed = sum(runs for runs, _ in finished.values())
+        summary.failed = sum(failed for _, failed in finished.values())
+        todo = (make_task(sweep, i, group, layout, fmt) for i, group in enumerate(tasks))
+        summary.workers = engine.workers
+        progress(summary.resumed, summary.failed)
+        for output in engine.imap_unordered(run_task, _skip(todo, finished)):
+            store.write(output)
+            summary.done += output.n_runs
+            summary.failed += output.n_failed
+            progress(output.n_runs, output.n_failed)
+    summary.files = _finish(sweep, store, len(tasks), layout, summary)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _skip(tasks: Iterator[Task], finished: dict[int, tuple[int, int]]) -> Iterator[Task]:
+    return (t for t in tasks if t.index not in finished)
+
+
+def _check_format_available(fmt: str) -> None:
+    if fmt == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise UserError(
+                '--format parquet needs the parquet extra: pip install "multivector[parquet]"'
+            ) from None
+
+
+def _start(sweep: Sweep, store: SweepStore, force: bool, fmt: str, tasks: int, chunks: int) -> None:
+    prepare_output_dir(store.out, force)
+    if force:
+        store.clear()
+    design = sweep.design.reset_index(drop=True)
+    design.insert(0, "design_point", np.arange(len(design)))
+    atomic_write_csv(store.out / "design.csv", [design])
+    store.begin(
+        {
+            "spec_hash": sweep.spec_hash,
+            "format": fmt,
+            "tasks": tasks,
+            "chunks": chunks,
+            "started": now(),
+        }
+    )
+
+
+def _finish(
+    sweep: Sweep,
+    store: SweepStore,
+    n_tasks: int,
+    layout: tuple[Columns, Columns | None],
+    summary: SweepSummary,
+) -> list[str]:
+    """Merge the parts, write the manifest, drop the parts; return the files written."""
+    tables = ["runs"] + (["timeseries"] if layout[1] is not None else [])
+    for table in tables:
+        store.merge(table, n_tasks)
+    plan = store.plan()
+    inputs = {
+        "spec": sweep.spec.model_dump(mode="json"),
+        "spec_file": str(sweep.path),
+        "scenarios": {s.name: s.model_dump(mode="json") for s in sweep.scenarios},
+        "strategies": list(sweep.strategies),
+    }
+    counts = {
+        "design_points": len(sweep.design),
+        "scenarios": len(sweep.scenarios),
+        "strategies": len(sweep.strategies),
+        "chunks": plan["chunks"],
+        "tasks": n_tasks,
+        "runs": summary.planned,
+        "errors": summary.failed,
+    }
+    manifest = build_manifest("sweep", inputs, sweep.spec.seed, plan["started"], counts)
+    manifest["sweep"] = sweep.manifest_section()
+    manifest["execution"] = {
+        "backend": summary.backend,
+        "workers": summary.workers,
+        "format": store.fmt,
+    }
+    write_manifest(store.out, manifest)
+    store.discard_parts()
+    return ["design.csv", *(store.final(t).name for t in tables), "manifest.json"]

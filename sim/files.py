@@ -1,0 +1,155 @@
+"""Result folders: atomic file writes, the output-folder guard, and the run manifest.
+
+Every file is written under a temporary name in the same folder and renamed into place, so a
+reader (or an interrupted run) never sees a half-written result file.
+"""
+
+import hashlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from sim import __version__
+from sim.errors import UserError
+from sim.model.metrics import OUTCOMES
+from sim.paths import ROOT
+
+FLOAT_DECIMALS = 6  # result floats are written rounded to 6 decimal places
+RESULT_FILES = ("runs.csv", "timeseries.csv", "manifest.json", "design.csv")
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK
+
+
+def prepare_output_dir(out: Path, force: bool) -> Path:
+    """Create ``out`` or check it may be written: a file or a non-empty folder needs care."""
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: output path is a file, expected a folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise UserError(f"{out}: output folder is not empty; use --force to overwrite")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(f"{out}: cannot create output folder: {err.strerror}") from None
+    return out
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """Open a temporary file beside ``path``; on success fsync it and rename it into place."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write text to ``path`` via a temporary file and an atomic rename."""
+    with atomic_file(path) as fh:
+        fh.write(text.encode("utf-8"))
+
+
+def csv_bytes(frame: pd.DataFrame, header: bool = True) -> bytes:
+    """The one CSV encoding of result tables: floats rounded to FLOAT_DECIMALS, written by Arrow.
+
+    Every result file goes through here, so the same rows give the same bytes whichever
+    command, backend or worker count produced them.
+    """
+    columns = {
+        name: np.round(col.to_numpy(), FLOAT_DECIMALS) if col.dtype.kind == "f" else col
+        for name, col in frame.items()
+    }
+    table = pa.Table.from_pydict({k: pa.array(v) for k, v in columns.items()})
+    buffer = pa.BufferOutputStream()
+    pacsv.write_csv(table, buffer, write_options=pacsv.WriteOptions(include_header=header))
+    return buffer.getvalue().to_pybytes()
+
+
+def atomic_write_csv(path: Path, frames: Iterable[pd.DataFrame]) -> int:
+    """Write frames (same columns) one after another as one CSV, atomically; return rows."""
+    rows = 0
+    with atomic_file(path) as fh:
+        for i, frame in enumerate(frames):
+            fh.write(csv_bytes(frame, header=i == 0))
+            rows += len(frame)
+    return rows
+
+
+def digest(data: Any) -> str:
+    """SHA-256 of a JSON-serialisable value (keys sorted)."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and the packages that shape results."""
+    out = {"python": platform.python_version(), "multivector": __version__}
+    for name in ("mesa", "numpy", "pandas", "scipy", "pydantic"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_commit() -> str | None:
+    """The commit of the source tree, when it is a git checkout."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def now() -> str:
+    """The current UTC time, ISO 8601."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def build_manifest(kind: str, inputs: dict[str, Any], root_seed: int, started: str, counts: dict) -> dict:
+    """The manifest of a results folder: command, resolved inputs and their hash, provenance."""
+    return {
+        "kind": kind,
+        "command": " ".join(["multivector", *sys.argv[1:]]),
+        "root_seed": root_seed,
+        "inputs_hash": digest(inputs),
+        "inputs": inputs,
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "started": started,
+        "finished": now(),
+        "counts": counts,
+        "outcomes": OUTCOMES,
+    }
+
+
+def write_manifest(out: Path, manifest: dict) -> None:
+    """Write manifest.json atomically."""
+    atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2, sort_keys=False) + "\n")

@@ -1,0 +1,1 @@
+"""The agent-based model: parameters, scenarios, events, world, strategies, agents, metrics."""
