@@ -1,7 +1,9 @@
-"""Result folders: atomic file writes, the output-folder guard, and the run manifest.
+"""Files: the one atomic writer, the one CSV encoder, the output-folder guard, the manifest, TOML.
 
-Every file is written under a temporary name in the same folder and renamed into place, so a
-reader (or an interrupted run) never sees a half-written result file.
+Every file the project writes goes under a temporary name in its folder, is flushed to disk,
+made readable as the umask allows and renamed into place, so a reader (or an interrupted run)
+never sees a half-written file. Every result table goes through :func:`csv_bytes`, so the same
+rows give the same bytes whichever command, backend or worker count wrote them.
 """
 
 import hashlib
@@ -11,6 +13,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import tomllib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -25,8 +28,8 @@ import pyarrow.csv as pacsv
 
 from sim import __version__
 from sim.errors import UserError
-from sim.model.metrics import OUTCOMES
 from sim.paths import ROOT
+from sim.schema import OUTCOMES
 
 FLOAT_DECIMALS = 6  # result floats are written rounded to 6 decimal places
 RESULT_FILES = ("runs.csv", "timeseries.csv", "manifest.json", "design.csv")
@@ -36,11 +39,11 @@ FILE_MODE = 0o666 & ~_UMASK
 
 
 def prepare_output_dir(out: Path, force: bool) -> Path:
-    """Create ``out`` or check it may be written: a file or a non-empty folder needs care."""
+    """Create ``out`` or check it may be written: a file is refused, a non-empty folder needs ``force``."""
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: output path is a file, expected a folder")
     if out.is_dir() and any(out.iterdir()) and not force:
-        raise UserError(f"{out}: output folder is not empty; use --force to overwrite")
+        raise UserError(f"{out}: output folder is not empty; use `force=True` to overwrite")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -49,25 +52,42 @@ def prepare_output_dir(out: Path, force: bool) -> Path:
 
 
 @contextmanager
-def atomic_file(path: Path) -> Iterator[BinaryIO]:
-    """Open a temporary file beside ``path``; on success fsync it and rename it into place."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path`` for a writer; on success fsync it and rename it into place.
+
+    For writers that take a file name (matplotlib, EMA Workbench); :func:`atomic_file` gives a
+    handle. On any failure the temporary file is removed and ``path`` is left as it was.
+    """
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
+        yield tmp
+        with tmp.open("rb") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write text to ``path`` via a temporary file and an atomic rename."""
+@contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """Open a temporary file beside ``path`` for writing; on success it replaces ``path``."""
+    with atomic_path(path) as tmp, tmp.open("wb") as fh:
+        yield fh
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write bytes to ``path`` atomically."""
     with atomic_file(path) as fh:
-        fh.write(text.encode("utf-8"))
+        fh.write(data)
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text to ``path`` atomically."""
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def csv_bytes(frame: pd.DataFrame, header: bool = True) -> bytes:
@@ -146,10 +166,21 @@ def build_manifest(kind: str, inputs: dict[str, Any], root_seed: int, started: s
         "started": started,
         "finished": now(),
         "counts": counts,
-        "outcomes": OUTCOMES,
+        "outcomes": {name: outcome.declaration() for name, outcome in OUTCOMES.items()},
     }
 
 
 def write_manifest(out: Path, manifest: dict) -> None:
     """Write manifest.json atomically."""
     atomic_write_text(out / "manifest.json", json.dumps(manifest, indent=2, sort_keys=False) + "\n")
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; any failure becomes a UserError naming the file."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except OSError as err:
+        raise UserError(f"{path}: cannot read file: {err.strerror}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise UserError(f"{path}: invalid TOML: {err}") from None

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.results import ID_COLUMNS as ANALYSIS_ID_COLUMNS
+from sim.schema import ID_COLUMNS as SCHEMA_ID_COLUMNS
 
-ID_COLUMNS = list(ANALYSIS_ID_COLUMNS)
+ID_COLUMNS = list(SCHEMA_ID_COLUMNS)
 PARTNERS = ["russia", "china", "eu_rest", "italy", "us", "row"]
 POWERS = ["russia", "china", "eu", "us"]
 OUTCOME_DIRECTIONS = {

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from sim.cli.app import app
 from sim.experiments.experiment import RunRequest, plan_experiment, run_experiment
-from sim.model.metrics import OUTCOMES
+from sim.schema import OUTCOMES
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()

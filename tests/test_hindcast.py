@@ -120,7 +120,7 @@ def test_cli_in_sample_hindcast_end_to_end(tmp_path):
     ("args", "message"),
     [
         (["--start", "2019", "--end", "2023"], "--start 2019: .* has no complete year 2019"),
-        (["--start", "2013", "--end", "2013"], "--end 2013: expected a year after --start 2013"),
+        (["--start", "2013", "--end", "2013"], r"--end 2013: expected a year after --start \(2013\)"),
         (["--start", "2013", "--end", "2030"], "--end 2030: scenario history_2011_2023 runs only to"),
         (
             ["--start", "2013", "--end", "2018", "--observed", "nope.csv"],

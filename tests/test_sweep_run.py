@@ -15,7 +15,7 @@ from sweep_helpers import TINY, result_bytes, write_spec
 
 import sim.experiments.sweep
 from sim.errors import UserError
-from sim.experiments.runner import derive_seed
+from sim.experiments.seeding import derive_seed
 from sim.experiments.sweep import group_tasks, plan_chunks, run_sweep
 from sim.experiments.sweep_spec import load_sweep
 
@@ -201,7 +201,7 @@ def test_output_folder_guard_and_force(tiny, tmp_path):
     target = tmp_path / "g"
     target.mkdir()
     (target / "old.txt").write_text("x")
-    with pytest.raises(UserError, match="not empty; use --force"):
+    with pytest.raises(UserError, match="not empty; use `force=True`"):
         run_sweep(sweep, target, workers=1)
     run_sweep(sweep, target, workers=1, force=True)
     assert (target / "runs.csv").read_bytes() == (out / "runs.csv").read_bytes()
@@ -212,13 +212,14 @@ def test_output_folder_guard_and_force(tiny, tmp_path):
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"backend": "ray"}, "--backend: expected one of local, dask"),
-        ({"workers": 0}, "--workers: expected at least 1"),
-        ({"fmt": "xlsx"}, "--format: expected one of csv, parquet"),
-        ({"scheduler": "tcp://x:1"}, "--scheduler: only used with --backend dask"),
+        ({"backend": "ray"}, "`backend`: expected one of local, dask"),
+        ({"workers": 0}, "`workers`: expected at least 1"),
+        ({"fmt": "xlsx"}, "`fmt`: expected one of csv, parquet"),
+        ({"scheduler": "tcp://x:1"}, "`scheduler`: only used with the dask backend"),
     ],
 )
 def test_bad_execution_options(tiny, tmp_path, options, message):
+    """The library names the Python parameter at fault; the CLI turns it into a flag."""
     with pytest.raises(UserError, match=message):
         run_sweep(tiny[0], tmp_path / "x", **options)
 

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.analysis.results import PAIR_KEYS, Results, better_sign
+from sim.analysis.results import Results, better_sign
+from sim.schema import PAIR_KEYS
 
 CONFIDENCE = 0.95
 """Level of every confidence interval in the tables."""

@@ -16,8 +16,6 @@ Failed runs are left out, since their outcomes are empty. EMA Workbench is an op
 (``pip install 'multivector[ema]'``) imported only here.
 """
 
-import os
-import tempfile
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +25,7 @@ import pandas as pd
 
 from sim.analysis.results import Results, load_results
 from sim.errors import UserError
+from sim.files import atomic_path
 
 EXPERIMENT_IDS = ["design_point", "chunk", "replicate", "seed", "run_id"]
 
@@ -82,18 +81,18 @@ def export_ema(results_dir: str | Path, out_file: str | Path | None = None) -> P
     results = load_results(results_dir)
     out = Path(out_file) if out_file is not None else results.path / "ema_results.tar.gz"
     if out.exists():
-        raise UserError(f"--out {out}: exists already; remove it or choose another file")
+        raise UserError(f"`out_file` {out}: exists already; remove it or choose another file")
     if not out.name.endswith(".tar.gz"):
-        raise UserError(f"--out {out}: expected a file name ending in .tar.gz")
+        raise UserError(f"`out_file` {out}: expected a file name ending in .tar.gz")
     if not out.parent.is_dir():
-        raise UserError(f"--out {out}: folder {out.parent} does not exist")
+        raise UserError(f"`out_file` {out}: folder {out.parent} does not exist")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             from ema_workbench import ScalarOutcome, TimeSeriesOutcome, save_results
     except ImportError as exc:
         raise UserError(
-            "--format ema needs EMA Workbench; install it with pip install 'multivector[ema]'"
+            "the ema export needs EMA Workbench; install it with pip install 'multivector[ema]'"
         ) from exc
     experiments, outcomes, kinds = ema_tables(results)
     kind_of = {"max": ScalarOutcome.MAXIMIZE, "min": ScalarOutcome.MINIMIZE}
@@ -107,13 +106,8 @@ def export_ema(results_dir: str | Path, out_file: str | Path | None = None) -> P
         warnings.simplefilter("ignore")
         for name, kind in kinds.items():
             makers[kind](name)  # registers how EMA Workbench stores this outcome
-        handle, temp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        os.close(handle)
-        try:
-            save_results((experiments, outcomes), temp)
-            os.replace(temp, out)
-        finally:
-            Path(temp).unlink(missing_ok=True)
+        with atomic_path(out) as temp:
+            save_results((experiments, outcomes), str(temp))
     return out
 
 

@@ -8,8 +8,6 @@ PNG so it can be sent as one file. ``docs/analysis.md`` explains how to read eac
 """
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +35,7 @@ from sim.analysis.robustness import (
 )
 from sim.analysis.sensitivity import sensitivity
 from sim.errors import UserError
+from sim.files import atomic_write_bytes
 
 
 @dataclass
@@ -111,7 +110,9 @@ def _discover(analysis: Analysis) -> None:
     if not analysis.results.parameters:
         return
     if not analysis.thresholds:
-        analysis.notes.append("Scenario discovery (PRIM) needs --threshold; none was given.")
+        analysis.notes.append(
+            "Scenario discovery (PRIM) needs a threshold that defines failure; none was given."
+        )
     elif not prim_available():
         analysis.notes.append(
             "Scenario discovery (PRIM) needs EMA Workbench: pip install 'multivector[ema]'."
@@ -128,7 +129,7 @@ def _add_notes(analysis: Analysis) -> None:
     if len(results.strategies) < 2:
         notes.append("One strategy only: no paired differences, regret or ranking.")
     if not analysis.thresholds:
-        notes.append("No --threshold given: satisficing shares are not computed.")
+        notes.append("No threshold given: satisficing shares are not computed.")
     design = results.sweep.get("design")
     if results.parameters and design not in ("sobol", "morris"):
         notes.append(f"Sensitivity indices need a sobol or morris sweep; this design is {design}.")
@@ -199,22 +200,22 @@ def write_analysis(
         make_figures(analysis)
     out.mkdir(parents=True, exist_ok=True)
     for name, table in analysis.tables.items():
-        _atomic_write(out / f"{name}.csv", table.to_csv(index=False).encode())
+        atomic_write_bytes(out / f"{name}.csv", table.to_csv(index=False).encode())
     for name, png in analysis.figures.items():
         (out / "figures").mkdir(exist_ok=True)
-        _atomic_write(out / "figures" / f"{name}.png", png)
-    _atomic_write(out / "analysis.json", json.dumps(_options(analysis), indent=2).encode())
+        atomic_write_bytes(out / "figures" / f"{name}.png", png)
+    atomic_write_bytes(out / "analysis.json", json.dumps(_options(analysis), indent=2).encode())
     report = out / "report.html"
-    _atomic_write(report, render_html(analysis).encode())
+    atomic_write_bytes(report, render_html(analysis).encode())
     return report
 
 
 def _check_out_dir(out: Path) -> None:
     if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out}: is a file; expected a folder for the analysis")
+        raise UserError(f"`out_dir` {out}: is a file; expected a folder for the analysis")
     if out.is_dir() and any(out.iterdir()) and not (out / "analysis.json").is_file():
         raise UserError(
-            f"--out {out}: folder is not empty and holds no earlier analysis; expected an "
+            f"`out_dir` {out}: folder is not empty and holds no earlier analysis; expected an "
             "empty or new folder (nothing was overwritten)"
         )
 
@@ -229,15 +230,3 @@ def _options(analysis: Analysis) -> dict:
         "figures": [f"figures/{name}.png" for name in analysis.figures],
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename over ``path``."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

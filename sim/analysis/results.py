@@ -15,80 +15,23 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
 from sim.errors import UserError
-
-Direction = Literal["max", "min"] | None
-
-ID_COLUMNS: tuple[str, ...] = (
-    "run_id",
-    "scenario",
-    "strategy",
-    "design_point",
-    "chunk",
-    "replicate",
-    "seed",
-    "status",
-    "error",
+from sim.schema import (
+    ID_COLUMNS,
+    INT_COLUMNS,
+    OUTCOMES,
+    PER_ACTOR_PREFIXES,
+    Direction,
+    Outcome,
+    outcome_of,
 )
-"""Columns every ``runs.csv`` has, in this order, before parameters and outcomes."""
-
-INT_COLUMNS: tuple[str, ...] = ("design_point", "chunk", "replicate", "seed")
-
-PAIR_KEYS: list[str] = ["scenario", "design_point", "chunk", "replicate"]
-"""Runs sharing these keys (and differing only in strategy) share a seed: they are paired."""
 
 CONTEXT_KEYS: list[str] = ["scenario", "design_point"]
 """A context (state of the world) for robustness: one scenario at one design point."""
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What an outcome column means and which way is better.
-
-    Attributes:
-        name: the column name in ``runs.csv``.
-        direction: ``"max"`` if higher is better, ``"min"`` if lower is better, ``None`` if the
-            outcome is descriptive only (e.g. a partner's trade share).
-        unit: unit of the value.
-        description: one-line meaning.
-    """
-
-    name: str
-    direction: Direction
-    unit: str = ""
-    description: str = ""
-
-
-DEFAULT_OUTCOMES: dict[str, Outcome] = {
-    o.name: o
-    for o in (
-        Outcome("welfare_final", "max", "index", "GDP index at the end of the run (start = 1)"),
-        Outcome("growth_annual", "max", "fraction/yr", "annualised GDP growth"),
-        Outcome("autonomy_mean", "max", "0..1", "mean of 1 - HHI of trade shares by bloc"),
-        Outcome("autonomy_final", "max", "0..1", "1 - HHI of trade shares by bloc, last step"),
-        Outcome("max_dependence_final", "min", "share", "largest single bloc's trade share, last step"),
-        Outcome("security_risk_mean", "min", "0..1", "mean security risk (pressure received)"),
-        Outcome("security_risk_max", "min", "0..1", "highest quarterly security risk"),
-        Outcome("crises", "min", "quarters", "quarters with a coercion crisis"),
-        Outcome("sanctions_exposure_mean", "min", "0..1", "mean secondary-sanctions exposure"),
-        Outcome("relation_min_final", "max", "-1..1", "lowest relation with any power, last step"),
-        Outcome("relation_spread_final", "min", "0..2", "max - min relation, last step"),
-    )
-}
-"""Headline outcomes and their directions; used when ``manifest.json`` has no ``outcomes``."""
-
-PER_ACTOR_PREFIXES: dict[str, Direction] = {
-    "export_share_": None,
-    "share_": None,
-    "effort_": None,
-    "relation_": "max",
-    "pressure_": "min",
-}
-"""Per partner / per power outcome columns, by prefix, and the fallback direction of each."""
 
 TIMESERIES_KEY = ("welfare", "autonomy", "security_risk", "max_dependence")
 """Time series drawn as fan charts, when present."""
@@ -178,20 +121,6 @@ def load_results(path: str | Path) -> Results:
     return Results(folder, runs, timeseries, design, manifest, parameters, outcomes)
 
 
-def write_analysis(results_dir: str | Path, out_dir: str | Path | None = None, **options: Any) -> Path:
-    """Analyse a results folder and write its tables, figures and ``report.html``.
-
-    The entry point for ``multivector run``; it forwards to :func:`sim.report.write_analysis`
-    (see there for the options), imported on call since the report module builds on this one.
-
-    Returns:
-        The path of ``report.html``.
-    """
-    from sim.analysis.report import write_analysis as write
-
-    return write(results_dir, out_dir, **options)
-
-
 def resolve_metrics(results: Results, names: list[str] | None) -> list[str]:
     """Check metric names against the outcome columns, or choose the headline ones.
 
@@ -251,7 +180,7 @@ def better_sign(direction: Direction) -> float:
 
 
 def _is_per_actor(name: str) -> bool:
-    return name not in DEFAULT_OUTCOMES and name.startswith(tuple(PER_ACTOR_PREFIXES))
+    return name not in OUTCOMES and name.startswith(tuple(PER_ACTOR_PREFIXES))
 
 
 def _read_csv(file: Path) -> pd.DataFrame:
@@ -352,12 +281,7 @@ def _describe(name: str, declared: dict[str, Any] | None) -> Outcome:
             str(declared.get("unit", "")),
             str(declared.get("description", "")),
         )
-    if name in DEFAULT_OUTCOMES:
-        return DEFAULT_OUTCOMES[name]
-    for prefix, direction in PER_ACTOR_PREFIXES.items():
-        if name.startswith(prefix):
-            return Outcome(name, direction)
-    return Outcome(name, None)
+    return outcome_of(name)
 
 
 def _read_timeseries(file: Path, runs: pd.DataFrame) -> pd.DataFrame | None:

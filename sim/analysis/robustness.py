@@ -71,7 +71,7 @@ class Threshold:
         match = _THRESHOLD.match(text)
         if match is None:
             raise UserError(
-                f"--threshold {text!r}: malformed; expected METRIC OP NUMBER with OP one of "
+                f"`thresholds`: {text!r} is malformed; expected METRIC OP NUMBER with OP one of "
                 ">=, <=, >, <, == (e.g. autonomy_mean>=0.7)"
             )
         return cls(match["metric"], match["op"], float(match["value"]))

@@ -1,8 +1,8 @@
-"""The ``analyze`` and ``export`` commands, as plain typer command functions.
+"""The ``analyze`` and ``export`` commands (registered by ``sim.cli.app``).
 
-``sim/cli.py`` registers them on the app (``app.command("analyze")(analyze)`` and
-``app.command("export")(export)``). Each command parses, calls the library, reports where the
-output went and returns; a user's mistake prints one line on stderr and exits with code 2.
+Each parses, calls the library, reports where the output went and returns; a user's mistake
+prints one line on stderr and exits with code 2. Parameters are named as in the library
+(``out_dir``, ``thresholds``), so its error messages come out as this command's flags.
 """
 
 from enum import StrEnum
@@ -11,8 +11,7 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.common import fail
-from sim.errors import UserError
+from sim.cli.common import handle_user_errors
 
 
 class ExportFormat(StrEnum):
@@ -85,42 +84,38 @@ OutFile = Annotated[
 ]
 
 
+@handle_user_errors
 def analyze(
     results_dir: ResultsDir,
-    out: OutDir = None,
+    out_dir: OutDir = None,
     reference: Reference = None,
-    threshold: Thresholds = None,
-    metric: Metrics = None,
+    thresholds: Thresholds = None,
+    metrics: Metrics = None,
     no_figures: NoFigures = False,
 ) -> None:
     """Compare strategies in a results folder: tables, figures and report.html."""
-    try:
-        from sim.analysis.report import write_analysis
+    from sim.analysis.report import write_analysis
 
-        report = write_analysis(
-            results_dir,
-            out,
-            reference=reference,
-            thresholds=threshold or [],
-            metrics=metric or None,
-            figures=not no_figures,
-        )
-    except UserError as exc:
-        raise fail(str(exc)) from None
+    report = write_analysis(
+        results_dir,
+        out_dir,
+        reference=reference,
+        thresholds=thresholds or [],
+        metrics=metrics or None,
+        figures=not no_figures,
+    )
     typer.echo(f"Wrote {report.parent}/ (tables *.csv, figures/, report.html)")
     typer.echo(f"Open {report}")
 
 
+@handle_user_errors
 def export(
     results_dir: ResultsDir,
     format: Format = ExportFormat.ema,
-    out: OutFile = None,
+    out_file: OutFile = None,
 ) -> None:
     """Export a results folder for another tool (ema: EMA Workbench's load_results)."""
-    try:
-        from sim.analysis.export import EXPORTERS
+    from sim.analysis.export import EXPORTERS
 
-        written = EXPORTERS[format.value](results_dir, out)
-    except UserError as exc:
-        raise fail(str(exc)) from None
+    written = EXPORTERS[format.value](results_dir, out_file)
     typer.echo(f"Wrote {written}")

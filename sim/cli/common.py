@@ -1,16 +1,29 @@
-"""Pieces shared by the CLI commands: options defined once, error handling, progress bars."""
+"""Pieces shared by the CLI commands: options defined once, error lines, the progress bar.
+
+Library errors name parameters as Python spells them (``replicates``, ``force=True``; see
+``sim.errors``); here they become the command's own flags (``--replicates``, ``--force``).
+"""
 
 import functools
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from typer.models import OptionInfo
+from typer.utils import get_params_from_function
 
-from sim.errors import UserError
+from sim.errors import UserError, render
 
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite a non-empty output folder.")]
@@ -18,9 +31,25 @@ QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress ba
 SeedOption = Annotated[int, typer.Option("--seed", min=0, help="Root random seed.")]
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print one error line to stderr (newlines in the message folded) and return the Exit to raise."""
-    typer.echo(f"error: {' '.join(message.split())}", err=True)
+def option_flags(command: Callable[..., Any]) -> dict[str, str]:
+    """A command's long flag for each of its Python parameters (``record_every`` -> ``--record-every``)."""
+    flags = {}
+    for name, meta in get_params_from_function(command).items():
+        if isinstance(meta.default, OptionInfo):
+            long = [d.split("/")[0] for d in meta.default.param_decls or () if d.startswith("--")]
+            flags[name] = long[0] if long else "--" + name.replace("_", "-")
+    return flags
+
+
+def print_error(message: str, flags: Mapping[str, str] | None = None) -> None:
+    """Print ``error: MESSAGE`` on one line to stderr, naming parameters by their ``flags``."""
+    named = render(message, (flags or {}).get)
+    typer.echo(f"error: {' '.join(named.split())}", err=True)
+
+
+def fail(message: str, code: int = 2, flags: Mapping[str, str] | None = None) -> typer.Exit:
+    """Print one error line to stderr and return the Exit to raise."""
+    print_error(message, flags)
     return typer.Exit(code)
 
 
@@ -32,7 +61,7 @@ def handle_user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except UserError as err:
-            raise fail(str(err)) from None
+            raise fail(str(err), flags=option_flags(func)) from None
         except KeyboardInterrupt:
             raise fail("interrupted", 130) from None
 
@@ -40,18 +69,38 @@ def handle_user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @contextmanager
-def progress_bar(total: int, label: str, quiet: bool) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar on a terminal; silent when piped or ``quiet``. Yields advance(n)."""
-    if quiet or not sys.stderr.isatty():
-        yield lambda n=1: None
+def progress_bar(total: int, quiet: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar with ETA and failures on a terminal; silent when piped or ``quiet``.
+
+    Yields ``advance(runs, failed)``. The bar starts on the first call, so that a sweep's
+    worker pool is forked before the bar's thread exists (see ``sim.experiments.backends``).
+    """
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
+        yield lambda runs, failed: None
         return
-    columns = (
-        TextColumn("{task.description}"),
+    bar = Progress(
+        TextColumn("runs"),
         BarColumn(),
         MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
         TimeRemainingColumn(),
-        TextColumn("{task.fields[note]}"),
+        TextColumn("{task.fields[failed]} failed"),
+        console=console,
+        transient=True,
     )
-    with Progress(*columns, transient=True) as progress:
-        task = progress.add_task(label, total=total, note="")
-        yield lambda n=1: progress.advance(task, n)
+    task = bar.add_task("runs", total=total, failed=0)
+    failures = 0
+
+    def advance(runs: int, failed: int) -> None:
+        nonlocal failures
+        if not bar.live.is_started:
+            bar.start()
+        failures += failed
+        bar.update(task, advance=runs, failed=failures)
+
+    try:
+        yield advance
+    finally:
+        bar.stop()

@@ -4,23 +4,12 @@
 lists every path a spec may vary, with its type, default and allowed range.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
-from sim.cli.common import ForceOption, OutOption, QuietOption, fail, handle_user_errors
+from sim.cli.common import ForceOption, OutOption, QuietOption, fail, handle_user_errors, progress_bar
 
 RESULTS_DIR = Path("results") / "sweeps"
 
@@ -71,7 +60,7 @@ def sweep(
     out = out if out is not None else RESULTS_DIR / plan.spec.name
     workers = workers if workers is not None else default_workers()
     typer.echo(f"planned: {spec_summary(plan)}")
-    with _progress(plan.runs_planned, quiet) as advance:
+    with progress_bar(plan.runs_planned, quiet) as advance:
         summary = run_sweep(
             plan, out, backend=backend, workers=workers, scheduler=scheduler,
             resume=resume, force=force, fmt=fmt, progress=advance,
@@ -92,40 +81,6 @@ def sweep(
             f'(status = "error" in {out / summary.files[1]})',
             1,
         )
-
-
-@contextmanager
-def _progress(total: int, quiet: bool) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar with ETA and failure count on a terminal; started on the first update."""
-    console = Console(stderr=True)
-    if quiet or not console.is_terminal:
-        yield lambda runs, failed: None
-        return
-    bar = Progress(
-        TextColumn("runs"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[failed]} failed"),
-        console=console,
-        transient=True,
-    )
-    task = bar.add_task("runs", total=total, failed=0)
-    state = {"failed": 0, "started": False}
-
-    def advance(runs: int, failed: int) -> None:
-        if not state["started"]:  # after the worker pool is up (see sim.experiments.backends)
-            bar.start()
-            state["started"] = True
-        state["failed"] += failed
-        bar.update(task, advance=runs, failed=state["failed"])
-
-    try:
-        yield advance
-    finally:
-        bar.stop()
 
 
 @handle_user_errors

@@ -1,1 +1,25 @@
-"""The model against evidence: observed data, facts, calibration and hindcasts."""
+"""The model against evidence: observed trade, the facts file, calibration and hindcasts.
+
+Public names load on first use.
+"""
+
+from typing import TYPE_CHECKING
+
+from sim import lazy_exports
+
+_EXPORTS = {
+    "read_observed": "observed",
+    "load_facts": "facts",
+    "load_spec": "calibration",
+    "calibrate": "calibration",
+    "run_hindcast": "hindcast",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+
+if TYPE_CHECKING:
+    from sim.evidence.calibration import calibrate as calibrate
+    from sim.evidence.calibration import load_spec as load_spec
+    from sim.evidence.facts import load_facts as load_facts
+    from sim.evidence.hindcast import run_hindcast as run_hindcast
+    from sim.evidence.observed import read_observed as read_observed

@@ -19,14 +19,14 @@ from pydantic import Field, ValidationError, model_validator
 from scipy import optimize
 from scipy.stats import qmc
 
-from sim.errors import UserError
+from sim.errors import UserError, describe_validation
 from sim.evidence.fitted import write_fitted
 from sim.evidence.hindcast import rebase, simulate_years
 from sim.evidence.observed import PARTNER_KEYS, ObservedTrade
-from sim.files import atomic_write_csv
+from sim.files import atomic_write_csv, read_toml
 from sim.model.events import get_path
 from sim.model.params import Strict
-from sim.model.scenario import Scenario, _describe, load_scenario, read_toml
+from sim.model.scenario import Scenario, load_scenario
 from sim.paths import CALIBRATION_DIR
 
 LAST_CALIBRATION_YEAR = 2018  # DESIGN.md: later years are kept for out-of-sample validation
@@ -99,7 +99,7 @@ def load_spec(name_or_path: str) -> CalibrationSpec:
     try:
         spec = CalibrationSpec.model_validate(data)
     except ValidationError as err:
-        raise UserError(f"{path}: {_describe(err)}") from None
+        raise UserError(f"{path}: {describe_validation(err)}") from None
     scenario = load_scenario(spec.scenario)
     dumped = scenario.model_dump()
     for key, free in spec.parameters.items():

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from sim.model.scenario import read_toml
+from sim.files import read_toml
 from sim.paths import FACTS_FILE
 
 

@@ -5,25 +5,16 @@ only the fitted parameters, with the fit statistics as comments. A scenario pick
 up with ``extends = "calibration/fitted"``; the hindcast applies them as overrides.
 """
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
-from sim.errors import UserError
-from sim.files import atomic_write_text
+from sim.files import atomic_write_text, read_toml
 from sim.paths import FITTED_FILE
 
 
 def load_fitted(path: Path = FITTED_FILE) -> dict[str, float]:
     """Fitted values by dotted parameter path; empty when there is no fitted file."""
-    if not path.is_file():
-        return {}
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as err:
-        raise UserError(f"{path}: invalid TOML: {err}") from None
-    return dict(_flatten(data))
+    return dict(_flatten(read_toml(path))) if path.is_file() else {}
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:

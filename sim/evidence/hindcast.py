@@ -28,8 +28,8 @@ from pydantic import ValidationError
 from sim.errors import UserError
 from sim.evidence.fitted import load_fitted
 from sim.evidence.observed import BREAK_YEARS, PARTNER_KEYS, ObservedTrade
-from sim.experiments.runner import CHUNK_SIZE, derive_seed
-from sim.files import atomic_write_csv
+from sim.experiments.seeding import derive_seed, replicate_chunks
+from sim.files import atomic_path, atomic_write_csv
 from sim.model.balancing import BalancingModel
 from sim.model.events import apply_event
 from sim.model.quarters import format_quarter, parse_quarter
@@ -59,7 +59,7 @@ def rebase(scenario: Scenario, observed: ObservedTrade, start: int, end: int) ->
     first = parse_quarter(f"{start}Q1")
     last = scenario.start_index + scenario.steps - 1
     if parse_quarter(f"{end}Q4") > last:
-        raise UserError(f"--end {end}: scenario {scenario.name} runs only to {format_quarter(last)}")
+        raise UserError(f"`end` {end}: scenario {scenario.name} runs only to {format_quarter(last)}")
     data = scenario.model_dump()
     events, data["events"] = data["events"], []
     later, rivalry_shift = [], 0.0
@@ -96,15 +96,14 @@ def simulate_years(
 ) -> tuple[np.ndarray, list[int]]:
     """Yearly mean trade shares, (replicates, years, partners), and the years.
 
-    Replicates run in chunks of ``sim.runner.CHUNK_SIZE`` with the runner's seed derivation,
-    so a result does not depend on how it is computed.
+    Replicates run in the fixed chunks of ``sim.experiments.seeding``, each with its derived
+    seed, as every run does, so a result does not depend on how it is computed.
     """
     labels = [format_quarter(scenario.start_index + k) for k in range(scenario.steps + 1)]
     years = sorted({int(label[:4]) for label in labels})
     year_of = np.array([int(label[:4]) for label in labels])
     chunks = []
-    for chunk, first in enumerate(range(0, replicates, CHUNK_SIZE)):
-        n = min(CHUNK_SIZE, replicates - first)
+    for chunk, n in replicate_chunks(replicates):
         model = BalancingModel(
             scenario,
             strategy,
@@ -194,14 +193,14 @@ def run_hindcast(
 ) -> HindcastResult:
     """Replay history from ``start`` to ``end`` and score it against the observed shares."""
     if end <= start:
-        raise UserError(f"--end {end}: expected a year after --start {start}")
+        raise UserError(f"`end` {end}: expected a year after `start` ({start})")
     if start not in observed.shares.index:
         raise UserError(
-            f"--start {start}: {observed.source} has no complete year {start}; years: {observed.years}"
+            f"`start` {start}: {observed.source} has no complete year {start}; years: {observed.years}"
         )
     scored = [y for y in observed.years if start < y <= end]
     if not scored:
-        raise UserError(f"{observed.source}: no observed year after --start {start} up to --end {end}")
+        raise UserError(f"{observed.source}: no observed year after `start` {start} up to `end` {end}")
     history = scenario if scenario is not None else load_scenario(HISTORY)
     settings = {**load_fitted(), **(overrides or {})}
     rebased = rebase(history.with_overrides(settings) if settings else history, observed, start, end)
@@ -210,7 +209,7 @@ def run_hindcast(
     scores = skill_scores(table, observed.shares, start)
     notes = list(observed.notes)
     if start in BREAK_YEARS:
-        notes.append(f"--start {start}: {BREAK_YEARS[start]}; scores are unreliable")
+        notes.append(f"start year {start}: {BREAK_YEARS[start]}; scores are unreliable")
     missing = [y for y in range(start + 1, end + 1) if y not in observed.shares.index]
     if missing:
         notes.append(f"years without complete observations, not scored: {missing}")
@@ -248,7 +247,6 @@ def plot_paths(table: pd.DataFrame, path: Path, *lines: tuple[str, str]) -> None
     axes[0, 0].legend(fontsize=7)
     fig.suptitle("Kazakhstan: partner shares of trade turnover, observed and simulated")
     fig.tight_layout()
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp, dpi=110)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=110, format="png")
     plt.close(fig)
-    tmp.replace(path)

@@ -117,7 +117,7 @@ class LocalBackend(AbstractContextManager):
         except BrokenProcessPool:
             raise UserError(
                 "a worker process died (out of memory or killed); finished tasks are kept, "
-                "rerun with --resume"
+                "rerun with `resume=True`"
             ) from None
         finally:
             for future in pending:
@@ -136,7 +136,9 @@ class DaskBackend(AbstractContextManager):
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise UserError('--backend dask needs the dask extra: pip install "multivector[dask]"') from None
+            raise UserError(
+                'the dask backend needs the dask extra: pip install "multivector[dask]"'
+            ) from None
         self.cluster = None
         try:
             if scheduler:
@@ -146,7 +148,7 @@ class DaskBackend(AbstractContextManager):
                 self.client = Client(self.cluster)
         except (OSError, TimeoutError) as err:
             where = scheduler or "a local cluster"
-            raise UserError(f"--scheduler: cannot connect to {where}: {err}") from None
+            raise UserError(f"`scheduler`: cannot connect to {where}: {err}") from None
         self.workers = max(1, sum(self.client.nthreads().values()))
 
     def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
@@ -174,13 +176,13 @@ class DaskBackend(AbstractContextManager):
 
 
 def open_backend(name: str, workers: int, scheduler: str | None = None) -> AbstractContextManager:
-    """The backend for ``--backend`` / ``--workers`` / ``--scheduler``."""
+    """The backend called ``name`` with ``workers`` processes (or Dask workers on ``scheduler``)."""
     if name not in BACKENDS:
-        raise UserError(f"--backend: expected one of {', '.join(BACKENDS)}, got {name!r}")
+        raise UserError(f"`backend`: expected one of {', '.join(BACKENDS)}, got {name!r}")
     if workers < 1:
-        raise UserError(f"--workers: expected at least 1, got {workers}")
+        raise UserError(f"`workers`: expected at least 1, got {workers}")
     if scheduler and name != "dask":
-        raise UserError("--scheduler: only used with --backend dask")
+        raise UserError("`scheduler`: only used with the dask backend")
     if name == "dask":
         return DaskBackend(workers, scheduler)
     return SerialBackend() if workers == 1 else LocalBackend(workers)

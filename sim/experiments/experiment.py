@@ -3,7 +3,6 @@
 This is what ``multivector run`` does, as a plain function the CLI and tests both call.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,11 +10,12 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
-from sim.experiments.runner import CHUNK_SIZE, iterate_chunks, plan_chunks
+from sim.experiments.runner import ChunkSpec, Progress, no_progress, run_chunk
+from sim.experiments.seeding import CHUNK_SIZE, derive_seed, replicate_chunks
 from sim.files import atomic_write_csv, build_manifest, now, prepare_output_dir, write_manifest
-from sim.model.metrics import OUTCOMES
 from sim.model.scenario import Scenario, load_scenario, shipped_scenarios
 from sim.model.strategies import STRATEGIES
+from sim.schema import OUTCOMES
 
 SUMMARY_OUTCOMES = (
     "welfare_final",
@@ -39,7 +39,7 @@ class RunRequest:
 
 
 def resolve_scenarios(names: tuple[str, ...], steps: int | None) -> list[Scenario]:
-    """Load the named scenarios (default: every shipped present-day one), applying --steps."""
+    """Load the named scenarios (default: every shipped present-day one), with ``steps`` if given."""
     if names:
         loaded = [load_scenario(n) for n in names]
     else:
@@ -73,33 +73,53 @@ class ExperimentPlan:
         """Replicate runs the experiment will make."""
         return len(self.scenarios) * len(self.strategies) * self.request.replicates
 
+    def chunks(self) -> list[ChunkSpec]:
+        """Every model instance, in the order of the result files: scenario, strategy, chunk."""
+        request = self.request
+        return [
+            ChunkSpec(
+                scenario=scenario,
+                strategy=strategy,
+                replicates=size,
+                chunk=chunk,
+                seed=derive_seed(request.seed, scenario.name, 0, chunk),
+                record_every=request.record_every,
+            )
+            for scenario in self.scenarios
+            for strategy in self.strategies
+            for chunk, size in replicate_chunks(request.replicates, CHUNK_SIZE)
+        ]
+
 
 def plan_experiment(request: RunRequest) -> ExperimentPlan:
     """Check the request's options and load its scenarios and strategies (clear errors)."""
     if request.replicates < 1:
-        raise UserError(f"--replicates: expected at least 1, got {request.replicates}")
+        raise UserError(f"`replicates`: expected at least 1, got {request.replicates}")
     if request.steps is not None and request.steps < 1:
-        raise UserError(f"--steps: expected at least 1, got {request.steps}")
+        raise UserError(f"`steps`: expected at least 1, got {request.steps}")
     if request.record_every < 0:
-        raise UserError(f"--record-every: expected 0 (off) or more, got {request.record_every}")
+        raise UserError(f"`record_every`: expected 0 (off) or more, got {request.record_every}")
     scenarios = resolve_scenarios(request.scenarios, request.steps)
     return ExperimentPlan(request, scenarios, resolve_strategies(request.strategies))
 
 
 def run_experiment(
-    plan: ExperimentPlan, out: Path, force: bool, advance: Callable[[int], None] = lambda n: None
+    plan: ExperimentPlan, out: Path, force: bool = False, progress: Progress = no_progress
 ) -> pd.DataFrame:
-    """Run every scenario x strategy x replicate and write runs.csv, timeseries.csv, manifest."""
+    """Run every scenario x strategy x replicate and write runs.csv, timeseries.csv, manifest.
+
+    ``progress(runs, failed)`` is called as each chunk of runs finishes.
+    """
     request, scenarios, strategies = plan.request, plan.scenarios, plan.strategies
     started = now()
     prepare_output_dir(out, force)
-    specs = plan_chunks(scenarios, strategies, request.replicates, request.seed, request.record_every)
     runs, series = [], []
-    for result in iterate_chunks(specs):
+    for spec in plan.chunks():
+        result = run_chunk(spec)
         runs.append(result.runs)
         if result.timeseries is not None:
             series.append(result.timeseries)
-        advance(len(result.runs))
+        progress(len(result.runs), 0)
     run_table = pd.concat(runs, ignore_index=True)
     ts_rows = atomic_write_csv(out / "timeseries.csv", series) if series else 0
     atomic_write_csv(out / "runs.csv", [run_table])
@@ -137,5 +157,5 @@ def summarise(runs: pd.DataFrame, outcomes: tuple[str, ...] = SUMMARY_OUTCOMES) 
 
 def outcome_label(name: str) -> str:
     """Column header for an outcome, with its better direction."""
-    arrow = "↑" if OUTCOMES[name]["direction"] == "max" else "↓"
+    arrow = "↑" if OUTCOMES[name].direction == "max" else "↓"
     return f"{name} {arrow}"

@@ -77,12 +77,12 @@ class SweepStore:
             raise UserError(
                 f"{self.out}: cannot resume: the spec, its scenarios or its design changed "
                 f"since this sweep started (hash {str(found)[:12]} != {spec_hash[:12]}); "
-                "run without --resume and with --force to start over"
+                "start over with `force=True` instead of `resume=True`"
             )
         return "partial" if plan.is_file() else "complete"
 
     def clear(self) -> None:
-        """Remove a previous sweep's parts and result files (for --force)."""
+        """Remove a previous sweep's parts and result files (to start over with ``force``)."""
         shutil.rmtree(self.parts, ignore_errors=True)
         for name in (*RESULT_FILES, "runs.parquet", "timeseries.parquet"):
             (self.out / name).unlink(missing_ok=True)
@@ -135,7 +135,7 @@ class SweepStore:
         parts = [self.part(table, task) for task in range(n_tasks)]
         missing = [p.name for p in parts if not p.is_file()]
         if missing:
-            raise UserError(f"{self.parts}: missing part files {missing[:3]}; rerun with --resume")
+            raise UserError(f"{self.parts}: missing part files {missing[:3]}; rerun with `resume=True`")
         if self.fmt == "csv":
             self._merge_csv(self.final(table), parts)
         else:

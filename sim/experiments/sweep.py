@@ -2,8 +2,8 @@
 
 The plan is every (design point, scenario, strategy, replicate chunk), in that order — the
 order of the rows in the result files. Each chunk is one ``BalancingModel`` running
-``chunk_size`` replicates in lockstep, seeded by ``sim.runner.derive_seed(seed, scenario,
-design point, chunk)``; the chunk size comes from the spec, never from the scheduler, so the
+``chunk_size`` replicates in lockstep, seeded by ``sim.experiments.seeding.derive_seed(seed,
+scenario, design point, chunk)``; the chunk size comes from the spec, never from the scheduler, so the
 numbers do not depend on how work is split. Consecutive chunks are grouped into tasks large
 enough that scheduling overhead stays small; a task's rows come back serialised and are
 written as one part file (see ``sim.experiments.store``). A chunk that raises becomes rows with
@@ -12,7 +12,7 @@ written as one part file (see ``sim.experiments.store``). A chunk that raises be
 
 import io
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,8 @@ import pandas as pd
 
 from sim.errors import UserError
 from sim.experiments.backends import default_workers, open_backend
-from sim.experiments.runner import ChunkSpec, derive_seed, replicate_chunks, run_chunk
+from sim.experiments.runner import ChunkSpec, Progress, id_columns, no_progress, run_chunk
+from sim.experiments.seeding import derive_seed, replicate_chunks
 from sim.experiments.store import FORMATS, SweepStore, TaskOutput
 from sim.experiments.sweep_spec import Sweep
 from sim.files import (
@@ -47,7 +48,7 @@ class Chunk:
     """One model instance of the plan."""
 
     design_point: int
-    scenario: int  # index into sweep.scenarios
+    scenario_index: int  # into sweep.scenarios
     strategy: str
     chunk: int
     replicates: int
@@ -128,9 +129,9 @@ def make_task(
     jobs = tuple(
         Job(
             c,
-            sweep.scenarios[c.scenario],
+            sweep.scenarios[c.scenario_index],
             design_inputs(sweep, c.design_point),
-            derive_seed(sweep.spec.seed, sweep.scenarios[c.scenario].name, c.design_point, c.chunk),
+            derive_seed(sweep.spec.seed, sweep.scenarios[c.scenario_index].name, c.design_point, c.chunk),
         )
         for c in chunks
     )
@@ -184,23 +185,11 @@ def _run_job(job: Job, task: Task) -> tuple[pd.DataFrame, pd.DataFrame | None]:
 def error_rows(job: Job, chunk_size: int, err: BaseException) -> pd.DataFrame:
     """One row per replicate of a failed chunk: ids, seed, status "error", message, inputs."""
     c = job.chunk
-    replicate = c.chunk * chunk_size + np.arange(c.replicates)
-    name = job.scenario.name
     message = " ".join(f"{type(err).__name__}: {err}".split())[:ERROR_CHARS]
-    return pd.DataFrame(
-        {
-            "run_id": [f"{name}.{c.strategy}.p{c.design_point}.r{r}" for r in replicate],
-            "scenario": name,
-            "strategy": c.strategy,
-            "design_point": c.design_point,
-            "chunk": c.chunk,
-            "replicate": replicate,
-            "seed": np.uint64(job.seed),
-            "status": "error",
-            "error": message,
-            **job.overrides,
-        }
+    ids = id_columns(
+        job.scenario.name, c.strategy, c.design_point, c.chunk, c.replicates, chunk_size, job.seed, message
     )
+    return pd.DataFrame({**ids, **job.overrides})
 
 
 def conform(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
@@ -269,7 +258,7 @@ def run_sweep(
     resume: bool = False,
     force: bool = False,
     fmt: str = "csv",
-    progress: Callable[[int, int], None] = lambda runs, failed: None,
+    progress: Progress = no_progress,
 ) -> SweepSummary:
     """Run (or resume) a sweep into ``out``; ``progress(runs, failed)`` is called as tasks end.
 
@@ -278,10 +267,9 @@ def run_sweep(
             changed spec, or a backend that cannot start.
     """
     if fmt not in FORMATS:
-        raise UserError(f"--format: expected one of {', '.join(FORMATS)}, got {fmt!r}")
+        raise UserError(f"`fmt`: expected one of {', '.join(FORMATS)}, got {fmt!r}")
     if resume and force:
-        raise UserError("--resume and --force: choose one (resume keeps finished runs)")
-    _check_format_available(fmt)
+        raise UserError("`resume=True` and `force=True`: choose one (resume keeps finished runs)")
     workers = default_workers() if workers is None else workers
     store = SweepStore(out, fmt)
     summary = SweepSummary(out, sweep.runs_planned, workers=workers, backend=backend)
@@ -290,7 +278,7 @@ def run_sweep(
         summary.complete_before = True
         return summary
     if state == "new" and out.is_dir() and any(out.iterdir()) and not force:
-        prepare_output_dir(out, force)  # raises "not empty; use --force" before any work
+        prepare_output_dir(out, force)  # refuses a non-empty folder before any work
     chunks = plan_chunks(sweep)
     tasks = group_tasks(chunks, sweep.spec.chunk_size)
     started = time.perf_counter()
@@ -300,7 +288,7 @@ def run_sweep(
         if state == "new":
             _start(sweep, store, force, fmt, len(tasks), len(chunks))
         elif store.plan().get("format") != fmt:
-            raise UserError(f"{out}: this sweep was started with --format {store.plan()['format']}")
+            raise UserError(f"{out}: this sweep was started in the {store.plan()['format']} format (`fmt`)")
         layout = probe_layout(sweep)
         finished = store.finished()
         summary.resumed = sum(runs for runs, _ in finished.values())
@@ -320,16 +308,6 @@ def run_sweep(
 
 def _skip(tasks: Iterator[Task], finished: dict[int, tuple[int, int]]) -> Iterator[Task]:
     return (t for t in tasks if t.index not in finished)
-
-
-def _check_format_available(fmt: str) -> None:
-    if fmt == "parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise UserError(
-                '--format parquet needs the parquet extra: pip install "multivector[parquet]"'
-            ) from None
 
 
 def _start(sweep: Sweep, store: SweepStore, force: bool, fmt: str, tasks: int, chunks: int) -> None:

@@ -18,7 +18,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim import __version__
-from sim.errors import UserError
+from sim.errors import UserError, describe_validation
 from sim.experiments.designs import (
     NEEDS_BOUNDS,
     NEEDS_SAMPLES,
@@ -27,10 +27,10 @@ from sim.experiments.designs import (
     DesignSpace,
     SweptParameter,
 )
-from sim.experiments.runner import CHUNK_SIZE
-from sim.files import digest
+from sim.experiments.seeding import CHUNK_SIZE
+from sim.files import digest, read_toml
 from sim.model.catalogue import ParameterInfo, sweepable
-from sim.model.scenario import Scenario, find_scenario, load_scenario, read_toml
+from sim.model.scenario import Scenario, find_scenario, load_scenario
 from sim.model.strategies import STRATEGIES
 
 Design = Literal["grid", "list", "lhs", "qmc", "sobol", "morris"]
@@ -128,7 +128,7 @@ def load_sweep(path: str | Path) -> Sweep:
     try:
         spec = SweepSpec.model_validate(read_toml(path))
     except ValidationError as err:
-        raise UserError(f"{path}: {describe(err)}") from None
+        raise UserError(f"{path}: {describe_validation(err)}") from None
     return resolve(spec, path)
 
 
@@ -157,16 +157,6 @@ def resolve(spec: SweepSpec, path: Path) -> Sweep:
         }
     )
     return Sweep(spec, path, tuple(scenarios), tuple(strategies), space, design, spec_hash)
-
-
-def describe(err: ValidationError) -> str:
-    """Every validation error as ``key.path: message (got value)``, joined on one line."""
-    parts = []
-    for item in err.errors():
-        loc = ".".join(f'"{x}"' if "." in str(x) else str(x) for x in item["loc"])
-        got = "" if item["type"] == "missing" else f" (got {item['input']!r})"
-        parts.append(f"{loc}: {item['msg'].removeprefix('Value error, ')}{got}")
-    return "; ".join(parts)
 
 
 def _load_scenarios(spec: SweepSpec, path: Path, errors: list[str]) -> list[Scenario]:
@@ -324,7 +314,7 @@ def _check_scenarios_accept(
                 try:
                     sc.with_overrides({p.path: value})
                 except (ValidationError, ValueError) as err:
-                    reason = describe(err) if isinstance(err, ValidationError) else str(err)
+                    reason = describe_validation(err) if isinstance(err, ValidationError) else str(err)
                     errors.append(
                         f'parameters."{p.path}": {value!r} makes scenario {sc.name} invalid: {reason}'
                     )

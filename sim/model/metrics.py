@@ -3,68 +3,11 @@
 Autonomy follows Hirschman's concentration index of trade by partner (1 - HHI over the power
 blocs, the diversified rest of the world counted as no concentration); security risk combines
 the powers' pressure as independent hazards; sanctions exposure is the secondary-sanctions risk
-of trade tied to the sanctioned bloc. docs/outputs.md lists every column built from these.
+of trade tied to the sanctioned bloc. ``sim.schema.OUTCOMES`` names the per-run outcomes built
+from these, and docs/outputs.md lists every column.
 """
 
 import numpy as np
-
-OUTCOMES: dict[str, dict[str, str]] = {
-    "welfare_final": {
-        "direction": "max",
-        "unit": "index (start = 1)",
-        "description": "GDP index at the end",
-    },
-    "growth_annual": {
-        "direction": "max",
-        "unit": "fraction per year",
-        "description": "annualised GDP growth",
-    },
-    "autonomy_mean": {
-        "direction": "max",
-        "unit": "0..1",
-        "description": "mean over quarters of 1 - HHI of bloc trade shares",
-    },
-    "autonomy_final": {
-        "direction": "max",
-        "unit": "0..1",
-        "description": "1 - HHI of bloc trade shares at the end",
-    },
-    "max_dependence_final": {
-        "direction": "min",
-        "unit": "share",
-        "description": "largest bloc's trade share at the end",
-    },
-    "security_risk_mean": {
-        "direction": "min",
-        "unit": "0..1",
-        "description": "mean over quarters of 1 - prod(1 - pressure)",
-    },
-    "security_risk_max": {
-        "direction": "min",
-        "unit": "0..1",
-        "description": "highest quarterly security risk",
-    },
-    "crises": {
-        "direction": "min",
-        "unit": "quarters",
-        "description": "quarters in which one power's pressure passed the crisis threshold",
-    },
-    "sanctions_exposure_mean": {
-        "direction": "min",
-        "unit": "0..1",
-        "description": "mean of sanctions level x trade share of the sanctioned bloc",
-    },
-    "relation_min_final": {
-        "direction": "max",
-        "unit": "-1..1",
-        "description": "worst relation with any power at the end",
-    },
-    "relation_spread_final": {
-        "direction": "min",
-        "unit": "0..2",
-        "description": "best minus worst relation at the end",
-    },
-}
 
 
 def bloc_shares(shares: np.ndarray, bloc_matrix: np.ndarray) -> np.ndarray:

@@ -8,13 +8,13 @@ and the key path (``powers.russia.tolerance``) and say what was expected.
 import copy
 import hashlib
 import json
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, model_validator
 
-from sim.errors import UserError
+from sim.errors import UserError, describe_validation
+from sim.files import read_toml
 from sim.model.events import Event, ScheduledEvent, apply_event, get_path, set_path
 from sim.model.params import PartnerParams, PivotParams, PowerParams, Strict, WorldParams
 from sim.model.quarters import parse_quarter
@@ -75,7 +75,7 @@ class Scenario(Strict):
             try:
                 STRATEGIES[name].Params.model_validate(overrides)
             except ValidationError as err:
-                raise ValueError(_describe(err, f"strategies.{name}")) from None
+                raise ValueError(describe_validation(err, f"strategies.{name}")) from None
         return self
 
     @property
@@ -113,7 +113,7 @@ class Scenario(Strict):
             try:
                 after = Scenario.model_validate(copy.deepcopy(data))
             except ValidationError as err:
-                raise ValueError(f"events[{i}] ({event.name}): {_describe(err)}") from None
+                raise ValueError(f"events[{i}] ({event.name}): {describe_validation(err)}") from None
             step = parse_quarter(event.at) - self.start_index + 1
             scheduled.append(ScheduledEvent(step, event, after))
         return scheduled
@@ -128,19 +128,6 @@ def _check_sum(label: str, values: list[float]) -> None:
     total = sum(values)
     if abs(total - 1.0) > SHARE_TOLERANCE:
         raise ValueError(f"{label}: shares sum to {total:.4f}, expected 1 (within {SHARE_TOLERANCE})")
-
-
-def _describe(err: ValidationError, prefix: str = "") -> str:
-    """One line listing every error with its key path."""
-    parts = []
-    for item in err.errors():
-        loc = ".".join(str(x) if isinstance(x, str) else f"[{x}]" for x in item["loc"])
-        loc = loc.replace(".[", "[")
-        path = ".".join(x for x in (prefix, loc) if x)
-        message = item["msg"].removeprefix("Value error, ")
-        got = f" (got {item['input']!r})" if item["type"] not in ("value_error", "missing") else ""
-        parts.append(f"{path}: {message}{got}" if path else message)
-    return "; ".join(parts)
 
 
 def shipped_scenarios() -> dict[str, Path]:
@@ -161,17 +148,6 @@ def find_scenario(name_or_path: str, near: Path | None = None) -> Path:
     if name_or_path not in shipped:
         raise UserError(f"unknown scenario {name_or_path!r}; shipped: {', '.join(shipped)}")
     return shipped[name_or_path]
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file; any failure becomes a UserError naming the file."""
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except OSError as err:
-        raise UserError(f"{path}: cannot read file: {err.strerror}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise UserError(f"{path}: invalid TOML: {err}") from None
 
 
 def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
@@ -219,7 +195,7 @@ def load_scenario(name_or_path: str, known_facts: set[str] | None = None) -> Sce
         scenario = Scenario.model_validate(data)
         scenario.timeline()
     except ValidationError as err:
-        raise UserError(f"{path}: {_describe(err)}") from None
+        raise UserError(f"{path}: {describe_validation(err)}") from None
     except ValueError as err:
         raise UserError(f"{path}: {err}") from None
     if known_facts is not None:
