@@ -1,6 +1,6 @@
 """The HTML page of an analysis: provenance, reading notes, tables and embedded figures.
 
-:func:`render_html` turns an :class:`~sim.report.Analysis` into one self-contained page:
+:func:`render_html` turns an :class:`~sim.analysis.report.Analysis` into one self-contained page:
 figures are embedded as base64 PNG and the style sheet is inline, so the file can be sent on
 its own and opened in any browser. Each table has the id ``table-<name>`` and each figure the
 id ``figure-<name>``.

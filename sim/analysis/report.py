@@ -47,7 +47,7 @@ class Analysis:
         reference: the reference strategy of the paired differences.
         metrics: the metrics analysed.
         thresholds: the satisficing thresholds.
-        tables: table name (a key of ``sim.report_html.TABLES``) -> DataFrame, as computed.
+        tables: table name (a key of ``sim.analysis.html.TABLES``) -> DataFrame, as computed.
         notes: what was skipped or should be known, one sentence each.
         figures: figure name -> PNG bytes.
     """

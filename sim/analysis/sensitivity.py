@@ -5,7 +5,7 @@ replicates at each design point (SALib assumes a deterministic model; averaging 
 is the usual reduction for a stochastic one). Indices are computed per strategy, scenario and
 metric.
 
-Contract with ``sim/sweep.py`` (the design order):
+Contract with ``sim.experiments.designs`` (the design order):
 
 - ``sobol`` designs: ``design.csv`` rows, sorted by ``design_point``, are exactly the rows of
   ``SALib.sample.sobol.sample(problem, N, calc_second_order=False)`` in the order SALib produced

@@ -2,12 +2,13 @@
 
 A calibration spec (``scenarios/calibration/*.toml``) names the scenario to replay, the fit
 window (the observed start year seeds the shares, later years up to ``fit_end`` are fitted;
-DESIGN.md: calibrate only on data up to 2018), the replicates and seed, the budget, and each
-free parameter with bounds and the source of its range. The fit minimises the RMSE of the
+only data up to 2018 are, see docs/calibration.md), the replicates and seed, the budget, and
+each free parameter with bounds and the source of its range. The fit minimises the RMSE of the
 replicate-mean yearly shares against the observed ones, with common random numbers (the same
 seed at every point), in two stages: a scrambled Sobol design over the bounds
 (``scipy.stats.qmc``), then a bounded Nelder-Mead refinement (``scipy.optimize``) from the best
-design point. The fitted values go to ``scenarios/calibration/fitted.toml`` (``sim.evidence.fitted``).
+design point. The fitted values go to ``scenarios/calibration/fitted.toml``
+(``sim.evidence.fitted``).
 """
 
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from sim.model.params import Strict
 from sim.model.scenario import Scenario, load_scenario
 from sim.paths import CALIBRATION_DIR
 
-LAST_CALIBRATION_YEAR = 2018  # DESIGN.md: later years are kept for out-of-sample validation
+LAST_CALIBRATION_YEAR = 2018  # later years are kept for out-of-sample validation (docs/validation.md)
 
 
 class FreeParameter(Strict):
@@ -231,7 +232,8 @@ def fitted_header(result: CalibrationResult, observed: ObservedTrade) -> list[st
     """Comment lines for the fitted file: provenance and fit statistics."""
     spec, st = result.spec, result.statistics
     lines = [
-        f"Calibrated by `multivector calibrate {spec.name}` (sim/calibration.py); do not edit by hand.",
+        f"Calibrated by `multivector calibrate {spec.name}` (sim/evidence/calibration.py); "
+        "do not edit by hand.",
         f"Fitted to {observed.source.name}: shares of turnover {spec.fit_start + 1}-{spec.fit_end}, "
         f"start {spec.fit_start}, scenario {spec.scenario}, strategy {spec.strategy}.",
         f"{spec.replicates} replicates, seed {spec.seed}, {int(st['evaluations'])} evaluations "

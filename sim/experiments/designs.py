@@ -10,7 +10,7 @@ num_levels)`` (Morris 1991; N trajectories of D + 1 rows). ``grid`` is the full 
 each parameter's values (the first parameter varies slowest) and ``list`` takes the points of
 a CSV file as they are.
 
-Real values are rounded to ``sim.results.FLOAT_DECIMALS`` decimal places, the precision of
+Real values are rounded to ``sim.files.FLOAT_DECIMALS`` decimal places, the precision of
 the result files, so a point read back from ``design.csv`` reproduces the run exactly.
 """
 
@@ -36,11 +36,6 @@ class SweptParameter:
     high: float | None = None
     values: tuple = ()
     levels: int | None = None  # grid over a range: this many evenly spaced values
-
-    @property
-    def bounded(self) -> bool:
-        """Whether the parameter is given as a range (rather than as values)."""
-        return not self.values
 
     def grid_values(self) -> tuple:
         """The values a grid takes: the listed ones, or ``levels`` points spanning the range."""
@@ -167,12 +162,3 @@ NEEDS_SAMPLES = frozenset({"lhs", "qmc", "sobol", "morris"})
 
 POWER_OF_TWO = frozenset({"qmc", "sobol"})
 """Designs whose ``samples`` must be a power of 2 (Sobol' sequence balance)."""
-
-
-def design_size(design: str, n_params: int, samples: int | None) -> str:
-    """How a design's size follows from ``samples``, for messages and docs."""
-    if design == "sobol":
-        return f"{samples} x (D + 2) = {samples * (n_params + 2)}" if samples else "N x (D + 2)"
-    if design == "morris":
-        return f"{samples} x (D + 1) = {samples * (n_params + 1)}" if samples else "N x (D + 1)"
-    return str(samples)

@@ -3,7 +3,7 @@
 Every state variable carries a leading replicate axis, so one agent is one actor seen across
 R replicate worlds. Great powers decide together in one vectorised rule
 (reward ~ budget x salience x effort received; pressure ~ capacity x salience x excess
-engagement of rivals over tolerance, with noise), the design of DESIGN.md's step 3.
+engagement of rivals over tolerance, with noise): step 3 of docs/ODD.md.
 """
 
 from typing import TYPE_CHECKING
@@ -22,23 +22,13 @@ EPS = 0.05  # effort floor in the attraction ratio, so zero effort is finite
 
 
 class GreatPower(mesa.Agent):
-    """One great power: its parameters, and views of its rewards and pressure across worlds."""
+    """One great power and its parameters; the powers decide together in :func:`powers_respond`."""
 
     def __init__(self, model: "BalancingModel", key: str, index: int, params: PowerParams):
         super().__init__(model)
         self.key = key
         self.index = index
         self.params = params
-
-    @property
-    def reward(self) -> np.ndarray:
-        """Reward offered to the pivot this quarter, per replicate."""
-        return self.model.pivot.rewards[:, self.index]
-
-    @property
-    def pressure(self) -> np.ndarray:
-        """Pressure applied to the pivot this quarter, per replicate."""
-        return self.model.pivot.pressures[:, self.index]
 
 
 def powers_respond(model: "BalancingModel", pivot: "PivotState", noisy: bool = True) -> tuple:
@@ -99,10 +89,10 @@ class PivotState(mesa.Agent):
         steady state: attraction, relations and growth are measured against it, so that with
         nothing changed trade shares stay as observed.
         """
-        st, pv = self.model.structure, self.model.params.pivot
+        st, rates = self.model.structure, self.model.params.pivot
         n = len(st.powers)
         self.bloc_t = np.ascontiguousarray(st.bloc.T)
-        base = np.log(EPS + st.bloc @ self.effort0) * pv.effort_elasticity + pv.relation_elasticity * (
+        base = np.log(EPS + st.bloc @ self.effort0) * rates.effort_elasticity + rates.relation_elasticity * (
             st.bloc @ self.relations0
         )
         self.log_trade0 = np.log(self.trade0) - base + np.log(st.trade_factor / self.factors0[0])
@@ -110,21 +100,21 @@ class PivotState(mesa.Agent):
             np.log(self.fdi0)
             - base
             + np.log(st.fdi_factor / self.factors0[1])
-            - pv.fdi_reward_gain * (st.bloc @ self.reward0)
+            - rates.fdi_reward_gain * (st.bloc @ self.reward0)
         )
-        self.trend = pv.market_growth_elasticity * st.market_growth / 4.0  # per quarter
+        self.trend = rates.market_growth_elasticity * st.market_growth / 4.0  # per quarter
         self.oil_exponent = st.export_fraction * self.model.world.params.oil_export_weight
         self.relation_base = (
             self.relations0
-            - pv.relation_effort_weight * n * self.effort0
-            - pv.relation_reward_weight * self.reward0
-            + pv.relation_pressure_weight * self.pressure0
+            - rates.relation_effort_weight * n * self.effort0
+            - rates.relation_reward_weight * self.reward0
+            + rates.relation_pressure_weight * self.pressure0
         )
         self.growth_base = (
-            pv.base_growth / 4.0
-            - pv.reward_gain * self.reward0.sum()
-            + pv.punishment_cost * self.pressure0.sum()
-            + pv.sanctions_cost * self.exposure0
+            rates.base_growth / 4.0
+            - rates.reward_gain * self.reward0.sum()
+            + rates.punishment_cost * self.pressure0.sum()
+            + rates.sanctions_cost * self.exposure0
         )
 
     def observe(self) -> Observation:
@@ -155,37 +145,37 @@ class PivotState(mesa.Agent):
         + market trend + corridor/sanctions/EAEU factors (+ oil price for trade, + rewards for FDI).
         """
         m = self.model
-        st, pv, world = m.structure, m.params.pivot, m.world
-        pull = pv.effort_elasticity * np.log(EPS + self.effort @ self.bloc_t)
-        pull += pv.relation_elasticity * (self.relations @ self.bloc_t)
+        st, rates, world = m.structure, m.params.pivot, m.world
+        pull = rates.effort_elasticity * np.log(EPS + self.effort @ self.bloc_t)
+        pull += rates.relation_elasticity * (self.relations @ self.bloc_t)
         trade_pull = (
             pull + (self.log_trade0 + self.trend * m.time) + world.log_oil[:, None] * self.oil_exponent
         )
-        self.trade = _toward(self.trade, trade_pull, pv.trade_inertia)
-        fdi_pull = pull + self.log_fdi0 + pv.fdi_reward_gain * (self.rewards @ self.bloc_t)
-        self.fdi = _toward(self.fdi, fdi_pull, pv.fdi_inertia)
+        self.trade = _toward(self.trade, trade_pull, rates.trade_inertia)
+        fdi_pull = pull + self.log_fdi0 + rates.fdi_reward_gain * (self.rewards @ self.bloc_t)
+        self.fdi = _toward(self.fdi, fdi_pull, rates.fdi_inertia)
         self.bloc_shares = self.trade @ st.bloc
         growth = (
             self.growth_base
-            + pv.oil_gdp_elasticity * world.oil_change
-            + (pv.reward_gain * self.rewards - pv.punishment_cost * self.pressures).sum(axis=1)
-            - (pv.sanctions_cost * st.sanctions) * self.bloc_shares[:, st.target_bloc]
+            + rates.oil_gdp_elasticity * world.oil_change
+            + (rates.reward_gain * self.rewards - rates.punishment_cost * self.pressures).sum(axis=1)
+            - (rates.sanctions_cost * st.sanctions) * self.bloc_shares[:, st.target_bloc]
         )
         self.gdp = self.gdp * np.exp(growth)
-        self.security_dependence += pv.relation_rate * (
+        self.security_dependence += rates.relation_rate * (
             np.minimum(1.0, 2.0 * (self.effort @ st.csto_power)) - self.security_dependence
         )
 
     def update_relations(self) -> None:
         """Step 6: relations drift toward a level set by effort, rewards and pressure."""
-        pv = self.model.params.pivot
+        rates = self.model.params.pivot
         target = (
             self.relation_base
-            + (pv.relation_effort_weight * len(self.relation_base)) * self.effort
-            + pv.relation_reward_weight * self.rewards
-            - pv.relation_pressure_weight * self.pressures
+            + (rates.relation_effort_weight * len(self.relation_base)) * self.effort
+            + rates.relation_reward_weight * self.rewards
+            - rates.relation_pressure_weight * self.pressures
         )
-        self.relations += pv.relation_rate * (np.minimum(np.maximum(target, -1.0), 1.0) - self.relations)
+        self.relations += rates.relation_rate * (np.minimum(np.maximum(target, -1.0), 1.0) - self.relations)
 
 
 def _toward(shares: np.ndarray, log_attraction: np.ndarray, rate: float) -> np.ndarray:

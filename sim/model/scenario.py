@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from sim.errors import UserError, describe_validation
 from sim.files import read_toml
-from sim.model.events import Event, ScheduledEvent, apply_event, get_path, set_path
+from sim.model.events import Event, ScheduledEvent, apply_event, set_path
 from sim.model.params import PartnerParams, PivotParams, PowerParams, Strict, WorldParams
 from sim.model.quarters import parse_quarter
 from sim.model.strategies import STRATEGIES
@@ -208,6 +208,3 @@ def load_scenario(name_or_path: str, known_facts: set[str] | None = None) -> Sce
             if fact not in known_facts:
                 raise UserError(f"{path}: {where}: unknown fact id {fact!r} (see seeds/facts.toml)")
     return scenario
-
-
-__all__ = ["SCENARIO_DIR", "Scenario", "find_scenario", "get_path", "load_scenario"]

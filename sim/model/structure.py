@@ -30,11 +30,7 @@ class Structure:
     partners: tuple[str, ...]
     bloc: np.ndarray  # (K, P) 0/1: partner k belongs to power p's bloc
     rivals: np.ndarray  # (P, P) 0/1: rivals[p, h] = 1 if h is a rival of p
-    salience: np.ndarray
-    reward_budget: np.ndarray
-    pressure_capacity: np.ndarray
     tolerance: np.ndarray  # stated tolerance plus membership bonuses
-    secondary_sanctions: np.ndarray
     noise: np.ndarray
     csto_power: np.ndarray  # (P,) 1 for powers in the CSTO while the pivot is a member
     market_growth: np.ndarray  # (K,) annual log growth of each partner's market
@@ -82,11 +78,7 @@ def compile_structure(s: Scenario) -> Structure:
         partners=partners,
         bloc=bloc,
         rivals=rivals,
-        salience=salience,
-        reward_budget=np.array([p.reward_budget for p in pw]),
-        pressure_capacity=np.array([p.pressure_capacity for p in pw]),
         tolerance=tolerance,
-        secondary_sanctions=secondary,
         noise=noise,
         csto_power=csto_power,
         market_growth=bloc @ np.array([p.market_growth for p in pw]),
