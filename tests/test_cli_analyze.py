@@ -1,5 +1,7 @@
 """The analyze and export commands: output on success, one clear line on a user's mistake."""
 
+import re
+
 import pandas as pd
 import pytest
 import typer
@@ -45,7 +47,10 @@ def test_analyze_writes_the_report(app, folder, tmp_path):
         (["analyze", "{empty}"], "not a results folder (no runs.csv)"),
         (["analyze", "{folder}", "--metric", "autonomy"], "unknown metric 'autonomy'"),
         (["analyze", "{folder}", "--reference", "hedging"], "unknown strategy 'hedging'"),
-        (["analyze", "{folder}", "-t", "autonomy_mean=>0.7"], "expected METRIC OP NUMBER"),
+        (
+            ["analyze", "{folder}", "-t", "autonomy_mean=>0.7"],
+            "--threshold: 'autonomy_mean=>0.7' is malformed",
+        ),
         (["analyze", "{folder}", "-t", "welfare>=1"], "unknown metric 'welfare'"),
         (["analyze", "{broken}"], "missing column 'strategy'"),
     ],
@@ -62,6 +67,7 @@ def test_user_mistakes_print_one_line_and_exit_2(app, folder, tmp_path, args, me
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.output
+    assert not re.search(r"`[a-z_]+(=True)?`", result.stderr), "a Python parameter name reached the CLI"
 
 
 def test_export_command(app, folder, tmp_path):
@@ -72,7 +78,7 @@ def test_export_command(app, folder, tmp_path):
     assert target.is_file()
     again = run(app, "export", folder, "--format", "ema", "--out", target)
     assert again.exit_code == 2
-    assert "exists already" in again.stderr
+    assert f"error: --out {target}: exists already" in again.stderr
 
 
 def test_export_rejects_an_unknown_format(app, folder):

@@ -47,7 +47,8 @@ def test_default_output_folder_is_results_sweeps_name(tmp_path, monkeypatch):
     [
         (["--backend", "ray"], "--backend: expected one of local, dask"),
         (["--format", "xlsx"], "--format: expected one of csv, parquet"),
-        (["--resume", "--force"], "choose one"),
+        (["--resume", "--force"], "--resume and --force: choose one"),
+        (["--workers", "2", "--scheduler", "tcp://x:1"], "--scheduler: only used with the dask backend"),
     ],
 )
 def test_bad_options_give_one_error_line(tmp_path, args, message):

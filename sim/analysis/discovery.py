@@ -1,6 +1,6 @@
 """Scenario discovery: where in the swept parameter space does a strategy fail?
 
-A run *fails* when it misses any of the user's thresholds (``--threshold``). For each strategy
+A run *fails* when it misses any of the user's thresholds (``thresholds``). For each strategy
 and scenario of a sweep, PRIM (the Patient Rule Induction Method, Friedman & Fisher 1999, as
 used for scenario discovery by Bryant & Lempert 2010) looks for boxes in the varied parameters
 where failures concentrate. PRIM comes from EMA Workbench (``ema_workbench.analysis.prim``,

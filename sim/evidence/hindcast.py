@@ -1,9 +1,9 @@
 """Hindcast: replay the history scenario from an observed start year and score it.
 
-The pivot's trade shares and export fractions start at the observed values of ``--start``
+The pivot's trade shares and export fractions start at the observed values of the ``start`` year
 (``sim.evidence.observed``); events dated at or before the start are folded into the starting
-parameters (oil re-based so that the start year's price is 1); the model runs to the end of
-``--end``; simulated yearly shares of turnover (the mean of the four quarterly states labelled
+parameters (oil re-based so that the start year's price is 1); the model runs to the end of the
+``end`` year; simulated yearly shares of turnover (the mean of the four quarterly states labelled
 with that year) are compared with every observed year after the start.
 
 Skill scores (``hindcast_summary.csv``) over all partner-years after the start:

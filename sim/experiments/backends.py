@@ -4,7 +4,7 @@ All three have one contract: ``imap_unordered(fn, items)`` yields ``fn(item)`` a
 finish, keeping at most a small window of tasks in flight so memory stays bounded. Results
 never depend on the backend: seeds travel inside the tasks, and the store merges in plan order.
 
-- ``serial``: in this process (``--workers 1``).
+- ``serial``: in this process (one worker).
 - ``local``: a ``ProcessPoolExecutor``. Workers are forked (on Linux) so they start in
   milliseconds with the model already imported — importing pandas, SciPy and Mesa afresh costs
   2-5 s per worker, more than many sweeps take. The pool is started before any thread of ours

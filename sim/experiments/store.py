@@ -6,7 +6,7 @@ part files under ``<out>/.parts/`` (each written atomically), then appends one l
 in memory. At the end the parts are concatenated in task order — the plan's order, not the
 order tasks finished — into ``runs.csv`` and ``timeseries.csv`` (or ``.parquet``), so the
 files are byte-identical whatever the number of workers, the backend, or how often the sweep
-was killed and resumed. ``plan.json`` holds the spec hash that ``--resume`` checks.
+was killed and resumed. ``plan.json`` holds the spec hash that a resume checks.
 
 Layout while running::
 

@@ -4,7 +4,7 @@ A spec is validated the way scenarios are: unknown keys, wrong types, unknown pa
 ``low >= high``, values outside a parameter's allowed range, a design that needs ranges but is
 given values, and so on each give one message naming the spec file and the key path; all
 problems are reported together. A valid spec resolves to a ``Sweep``: the loaded scenarios, the
-strategies, the parameter space and its design table, and the hash that guards ``--resume``.
+strategies, the parameter space and its design table, and the hash that guards a resume.
 See docs/sweeps.md for the format.
 """
 
