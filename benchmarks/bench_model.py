@@ -13,7 +13,7 @@ from pathlib import Path
 
 import mesa
 
-from sim.model.balancing import BalancingModel
+from sim.model import BalancingModel
 from sim.model.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +67,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "sim.cli.app", "run", "--out", tmp, "--force", "--quiet", "--no-report"],
+            [sys.executable, "-m", "sim.cli", "run", "--out", tmp, "--force", "--quiet", "--no-report"],
             check=True,
             cwd=ROOT,
         )

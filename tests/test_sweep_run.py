@@ -97,6 +97,15 @@ def test_dask_backend_gives_identical_files(tiny, tmp_path):
     assert result_bytes(tmp_path / "dask") == result_bytes(out)
 
 
+def test_dask_local_cluster_of_processes_gives_identical_files(tiny, tmp_path):
+    """Worker processes import the task function by its module path (sim.experiments.sweep)."""
+    pytest.importorskip("distributed", reason='the dask extra is not installed: pip install ".[dask]"')
+    sweep, out = tiny
+    summary = run_sweep(sweep, tmp_path / "dask", backend="dask", workers=1)
+    assert summary.backend == "dask" and summary.done == 30
+    assert result_bytes(tmp_path / "dask") == result_bytes(out)
+
+
 def test_parquet_output_matches_csv(tiny, tmp_path):
     pytest.importorskip("pyarrow", reason='the parquet extra is not installed: pip install ".[parquet]"')
     sweep, out = tiny
