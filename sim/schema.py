@@ -7,7 +7,7 @@ docs/outputs.md lists every column.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Direction = Literal["max", "min"] | None
 
@@ -32,6 +32,17 @@ class Outcome:
     def declaration(self) -> dict[str, str | None]:
         """The outcome as ``manifest.json`` records it: direction, unit and description."""
         return {"direction": self.direction, "unit": self.unit, "description": self.description}
+
+    @classmethod
+    def declared(cls, name: str, declaration: dict[str, Any]) -> "Outcome":
+        """The outcome a manifest declares; a direction other than max or min means none."""
+        direction = declaration.get("direction")
+        return cls(
+            name,
+            direction if direction in ("max", "min") else None,
+            str(declaration.get("unit", "")),
+            str(declaration.get("description", "")),
+        )
 
 
 OUTCOMES: dict[str, Outcome] = {

@@ -3,8 +3,9 @@
 import re
 from pathlib import Path
 
-from sim.experiments.runner import ChunkSpec, run_chunk
+from sim.experiments.runner import ChunkSpec, id_columns, run_chunk
 from sim.model.scenario import load_scenario
+from sim.schema import ID_COLUMNS
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "outputs.md").read_text()
 DOCUMENTED = set(re.findall(r"^\| `([^`]+)` \|", DOC, flags=re.MULTILINE))
@@ -31,3 +32,14 @@ def test_every_result_column_is_documented():
     for frame in (result.runs, result.timeseries):
         missing = {generic(c, partners, powers) for c in frame.columns} - DOCUMENTED
         assert not missing, f"undocumented columns: {sorted(missing)}"
+
+
+def test_runs_start_with_the_schema_id_columns_in_order():
+    """Runs and failed runs both start with sim.schema.ID_COLUMNS, which analysis requires."""
+    scenario = load_scenario("baseline_2023").with_overrides({"steps": 1})
+    result = run_chunk(ChunkSpec(scenario, "multivector", 2, 0, 1, record_every=0))
+    assert list(result.runs.columns[: len(ID_COLUMNS)]) == list(ID_COLUMNS)
+    failed = id_columns("s", "multivector", 3, 1, 2, 100, 7, error="ValueError: x")
+    assert list(failed) == list(ID_COLUMNS)
+    assert failed["run_id"] == ["s.multivector.p3.r100", "s.multivector.p3.r101"]
+    assert failed["status"] == "error"

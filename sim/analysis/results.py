@@ -273,15 +273,7 @@ def _outcome_columns(
 
 
 def _describe(name: str, declared: dict[str, Any] | None) -> Outcome:
-    if declared:
-        direction = declared.get("direction")
-        return Outcome(
-            name,
-            direction if direction in ("max", "min") else None,
-            str(declared.get("unit", "")),
-            str(declared.get("description", "")),
-        )
-    return outcome_of(name)
+    return Outcome.declared(name, declared) if declared else outcome_of(name)
 
 
 def _read_timeseries(file: Path, runs: pd.DataFrame) -> pd.DataFrame | None:
