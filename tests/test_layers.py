@@ -72,6 +72,20 @@ def test_every_public_name_of_each_package_loads():
             module.no_such_name  # noqa: B018
 
 
+def test_type_checking_imports_match_the_lazy_exports():
+    """Each package's TYPE_CHECKING block (for type checkers) names what ``_EXPORTS`` loads."""
+    import ast
+
+    for package in PACKAGES[:-1]:
+        module = importlib.import_module(package)
+        tree = ast.parse(Path(module.__file__).read_text())
+        guarded = next(
+            n for n in tree.body if isinstance(n, ast.If) and ast.unparse(n.test) == "TYPE_CHECKING"
+        )
+        imported = {a.name: n.module.rsplit(".", 1)[1] for n in guarded.body for a in n.names}
+        assert imported == module._EXPORTS, package
+
+
 def test_the_readme_imports_keep_working():
     from sim.analysis import load_results
     from sim.analysis.results import load_results as defined
