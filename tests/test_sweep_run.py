@@ -91,7 +91,7 @@ def test_dask_backend_gives_identical_files(tiny, tmp_path):
     from distributed import LocalCluster
 
     sweep, out = tiny
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
         summary = run_sweep(sweep, tmp_path / "dask", backend="dask", scheduler=cluster.scheduler_address)
     assert summary.backend == "dask" and summary.workers == 2
     assert result_bytes(tmp_path / "dask") == result_bytes(out)

@@ -13,8 +13,9 @@ never depend on the backend: seeds travel inside the tasks, and the store merges
   Workers run with ``OPENBLAS_NUM_THREADS=1`` (and OMP/MKL; threadpoolctl limits a BLAS
   already loaded) so they do not oversubscribe the cores with BLAS threads.
 - ``dask``: ``distributed.Client`` on a scheduler address, or on a ``LocalCluster`` (one thread
-  per worker, no dashboard) when none is given. Imported only when chosen; Dask's nanny sets
-  the same one-thread BLAS variables in its workers (``distributed.nanny.pre-spawn-environ``).
+  per worker, its HTTP server on a free port, so two clusters never collide) when none is given.
+  Imported only when chosen; Dask's nanny sets the same one-thread BLAS variables in its workers
+  (``distributed.nanny.pre-spawn-environ``).
 """
 
 import ctypes
@@ -144,7 +145,7 @@ class DaskBackend(AbstractContextManager):
             if scheduler:
                 self.client = Client(scheduler, timeout="10s")
             else:
-                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0")
                 self.client = Client(self.cluster)
         except (OSError, TimeoutError) as err:
             where = scheduler or "a local cluster"
