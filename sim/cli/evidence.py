@@ -1,7 +1,6 @@
 """Commands that ground the model in evidence: ``calibrate`` and ``hindcast``.
 
-The lead wires them into the app with ``app.command("calibrate")(calibrate)`` and
-``app.command("hindcast")(hindcast)``. Each parses, calls the library, writes, and prints.
+Each parses, calls the library, writes, and prints; ``sim.cli.app`` registers them.
 """
 
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""The ``sweep`` and ``parameters`` commands (wired into ``sim.cli.app`` by the app).
+"""The ``sweep`` and ``parameters`` commands (registered by ``sim.cli.app``).
 
 ``multivector sweep SPEC`` runs a sweep spec (docs/sweeps.md); ``multivector parameters``
 lists every path a spec may vary, with its type, default and allowed range.
