@@ -35,8 +35,8 @@ def test_history_ends_with_baseline_2023_parameters():
     history, base = load_scenario("history_2011_2023"), load_scenario("baseline_2023")
     end = history.timeline()[-1].params
     assert end.powers == base.powers
-    assert end.world.model_dump(exclude={"oil", "rivalry_initial"}) == base.world.model_dump(
-        exclude={"oil", "rivalry_initial"}
+    assert end.world.model_dump(exclude={"oil", "metals", "uranium", "rivalry_initial"}) == base.world.model_dump(
+        exclude={"oil", "metals", "uranium", "rivalry_initial"}
     )
 
 

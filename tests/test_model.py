@@ -57,10 +57,13 @@ def test_stops_after_the_scenarios_steps():
 
 def check_state(model: BalancingModel) -> None:
     pv = model.pivot
-    for shares in (pv.trade, pv.fdi, pv.effort):
+    for shares in (pv.trade, pv.fdi):
         assert np.all(np.isfinite(shares))
         assert np.all(shares >= -1e-12) and np.all(shares <= 1 + 1e-12)
         np.testing.assert_allclose(shares.sum(axis=1), 1.0, atol=1e-9)
+    assert np.all((pv.engagement >= -1e-12) & (pv.engagement <= 1 + 1e-12))
+    assert np.all((pv.security_dependence >= 0) & (pv.security_dependence <= 1))
+    assert np.all(np.isfinite(pv.log_exports)) and np.all(pv.exposure >= 0)
     assert np.all(np.abs(pv.relations) <= 1 + 1e-12)
     assert np.all((pv.pressures >= 0) & (pv.pressures <= 1))
     assert np.all(pv.gdp > 0) and np.all(np.isfinite(pv.gdp))
@@ -111,10 +114,11 @@ def test_same_seed_same_state_different_seed_different_state():
 
 
 def test_toy_symmetric_pair_matches_hand_derivation(toy_path):
-    """Equal effort, no noise: shares stay 1/2, GDP grows exp(g/4 T), pressure is constant.
+    """Equal engagement, no noise: shares stay 1/2, GDP grows exp(g/4 T), pressure is constant.
 
-    Power A's rival B gets effort 1/2 > A's tolerance 0.2 (rivalry at its reference, so no
-    tightening), so A presses with capacity x salience x (0.5 - 0.2) / (1 - 0.2) = 0.15; the
+    Power A's rival B gets half of the engagement, above A's tolerance 0.2 (rivalry at its
+    reference, so no tightening; nobody neglected; dependence leverage off), so A presses with
+    capacity x salience x (0.5 - 0.2) / (1 - 0.2) = 0.15; the
     same for B. Security risk is 1 - (1 - 0.15)^2 = 0.2775. Pressure and rewards stay at their
     starting level, so relations and GDP growth do not move away from the start.
     """
@@ -158,7 +162,7 @@ def test_bandwagoning_with_russia_raises_russias_share_compared_with_multivector
     bw = run(BalancingModel(BASE, "bandwagon_russia", replicates=50, rng=5))
     r = list(mv.structure.powers).index("russia")
     assert bw.pivot.bloc_shares[:, r].mean() > mv.pivot.bloc_shares[:, r].mean() + 0.1
-    assert bw.pivot.effort[:, r].mean() > 0.6
+    assert bw.pivot.engagement[:, r].mean() > 0.8
 
 
 def test_pivot_to_china_lowers_autonomy_compared_with_equidistance():
