@@ -101,6 +101,13 @@ def calibrate(
     if not quiet:
         for key, value in result.fitted.items():
             typer.echo(f"  {key:<40}{value:10.4f}")
-        for key in ("rmse_fitted", "rmse_default", "rmse_persistence"):
+        for key in (
+            "rmse_fitted",
+            "rmse_default",
+            "rmse_persistence",
+            "gdp_growth_rmse_fitted",
+            "gdp_growth_rmse_default",
+            "gdp_growth_rmse_persistence",
+        ):
             typer.echo(f"  {key:<40}{result.statistics[key]:10.4f}")
         typer.echo("wrote " + ", ".join(str(p) for p in written))
