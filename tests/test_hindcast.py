@@ -15,7 +15,7 @@ from sim.evidence.hindcast import Simulated, compare_gdp, gdp_scores, rebase, ru
 from sim.evidence.observed import PARTNER_KEYS, read_observed
 from sim.evidence.observed_gdp import ObservedGDP
 from sim.evidence.unga import read_agreement, relation_correlations
-from sim.model.scenario import Scenario, load_scenario
+from sim.model.scenario import load_scenario
 
 app = typer.Typer()
 app.command("hindcast")(hindcast)
@@ -38,9 +38,9 @@ def test_history_ends_with_baseline_2023_parameters():
     history, base = load_scenario("history_2011_2023"), load_scenario("baseline_2023")
     end = history.timeline()[-1].params
     assert end.powers == base.powers
-    assert end.world.model_dump(exclude={"oil", "metals", "uranium", "rivalry_initial"}) == base.world.model_dump(
+    assert end.world.model_dump(
         exclude={"oil", "metals", "uranium", "rivalry_initial"}
-    )
+    ) == base.world.model_dump(exclude={"oil", "metals", "uranium", "rivalry_initial"})
 
 
 def test_oil_events_follow_the_brent_data_file():
@@ -51,9 +51,29 @@ def test_oil_events_follow_the_brent_data_file():
     assert len(oil) == 12
     for event in oil:
         year = int(event.at[:4])
-        assert event.at.endswith("Q1") and event.facts == ["D08"]
+        assert event.at.endswith("Q1") and "D08" in event.facts
         assert event.set["world.oil.mean"] == pytest.approx(level[year], abs=1e-4)
         assert event.shock["oil"] == pytest.approx(math.log(level[year] / level[year - 1]), abs=1e-4)
+
+
+def test_metals_and_uranium_events_follow_the_price_data_file():
+    """Metals: copper, zinc, aluminium, lead relatives weighted 4.5 : 1.1 : 0.9 : 0.3 (D13, D14)."""
+    prices = pd.read_csv("seeds/data/commodity_prices_annual.csv").pivot_table(
+        index="year", columns="commodity", values="value"
+    )
+    weights = {"copper": 4.5, "zinc": 1.1, "aluminum": 0.9, "lead": 0.3}
+    metals = sum(w * prices[c] / prices.loc[2011, c] for c, w in weights.items()) / sum(weights.values())
+    uranium = prices["uranium_u3o8_spot_imf"].copy()
+    uranium[2023] = prices.loc[2023, "uranium_u3o8_spot_imf_partial_jan_aug"]
+    uranium = uranium / uranium[2011]
+    events = [e for e in load_scenario("history_2011_2023").events if "world.metals.mean" in e.set]
+    assert [int(e.at[:4]) for e in events] == list(range(2012, 2024))
+    for event in events:
+        year = int(event.at[:4])
+        assert event.set["world.metals.mean"] == pytest.approx(metals[year], abs=1e-4)
+        assert event.shock["metals"] == pytest.approx(math.log(metals[year] / metals[year - 1]), abs=1e-4)
+        assert event.set["world.uranium.mean"] == pytest.approx(uranium[year], abs=1e-4)
+        assert event.shock["uranium"] == pytest.approx(math.log(uranium[year] / uranium[year - 1]), abs=1e-4)
 
 
 def test_rebase_folds_earlier_events_and_rebases_oil(observed):
@@ -155,23 +175,20 @@ def test_yearly_band_contains_the_mean(observed):
     assert np.all((t.p5 <= t.simulated_mean + 1e-12) & (t.simulated_mean <= t.p95 + 1e-12))
 
 
-def with_uranium_events(history):
-    data = history.model_dump()
-    event = {"name": "u", "description": "test", "facts": [], "add": {}, "shock": {}}
-    data["events"] += [
-        {**event, "at": "2012Q1", "set": {"world.uranium.mean": 0.5}},
-        {**event, "at": "2017Q1", "set": {"world.uranium.mean": 2.0, "world.uranium.initial": 1.5}},
-    ]
-    return Scenario.model_validate(data)
-
-
 def test_rebase_rebases_every_commodity_price_table(observed):
-    s = rebase(with_uranium_events(load_scenario("history_2011_2023")), observed, 2016, 2018)
-    assert (s.world.uranium.initial, s.world.uranium.mean) == (1.0, 1.0)
-    (later,) = [e for e in s.events if "world.uranium.mean" in e.set]
-    assert later.set["world.uranium.mean"] == pytest.approx(4.0)  # 2.0 over the 2016 level 0.5
-    assert later.set["world.uranium.initial"] == pytest.approx(3.0)
-    assert s.world.oil.mean == 1.0  # oil is re-based as before
+    history = load_scenario("history_2011_2023")
+    levels = {
+        int(e.at[:4]): {c: e.set[f"world.{c}.mean"] for c in ("oil", "metals", "uranium")}
+        for e in history.events
+        if "world.metals.mean" in e.set
+    }
+    s = rebase(history, observed, 2016, 2018)
+    for commodity in ("oil", "metals", "uranium"):
+        table = getattr(s.world, commodity)
+        assert (table.initial, table.mean) == (1.0, 1.0)
+        (later,) = [e for e in s.events if e.at == "2017Q1" and f"world.{commodity}.mean" in e.set]
+        expected = levels[2017][commodity] / levels[2016][commodity]
+        assert later.set[f"world.{commodity}.mean"] == pytest.approx(expected, abs=1e-3)
 
 
 def simulated(gdp, year_of):

@@ -173,25 +173,25 @@ class PivotParams(Strict):
     gdp_usd_bn: Annotated[float, Field(gt=0)] = Field(
         261.4, description="GDP at the start, current US$ bn (World Bank 2023), for the US$ output column"
     )
-    base_growth: Annotated[float, Field(ge=-0.1, le=0.15)] = Field(
-        0.035,
+    base_growth: Annotated[float, Field(ge=-0.3, le=0.15)] = Field(
+        0.041,
         description="annual trend growth of real GDP at steady export prices; estimated from data "
-        "(docs/calibration.md)",
+        "(docs/calibration.md: a = 0.041, 95% 0.027-0.055)",
     )
     export_elasticity: Coefficient = Field(
-        0.1,
+        0.043,
         description="log change of real GDP per log change of the export value index; estimated "
-        "from data (docs/calibration.md)",
+        "from data (docs/calibration.md: b = 0.043, 95% -0.022-0.109)",
     )
     export_gap_effect: Coefficient = Field(
-        0.01,
+        0.0132,
         description="quarterly growth per log point of export value above its slow reference "
-        "(terms-of-trade income); estimated from data (docs/calibration.md)",
+        "(terms-of-trade income); estimated from data (docs/calibration.md: c/4 = 0.0132, 95% 0-0.027)",
     )
     export_reference_rate: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
-        0.1,
+        0.06,
         description="quarterly rate at which the export reference follows export value; estimated "
-        "from data (docs/calibration.md)",
+        "from data, weakly identified (docs/calibration.md: 0.06, range 0.005-0.5)",
     )
     security_dependence: Unit = Field(
         0.6,
