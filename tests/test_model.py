@@ -161,14 +161,54 @@ def test_bandwagoning_with_russia_raises_russias_share_compared_with_multivector
     mv = run(BalancingModel(BASE, "multivector", replicates=50, rng=5))
     bw = run(BalancingModel(BASE, "bandwagon_russia", replicates=50, rng=5))
     r = list(mv.structure.powers).index("russia")
-    assert bw.pivot.bloc_shares[:, r].mean() > mv.pivot.bloc_shares[:, r].mean() + 0.1
+    assert bw.pivot.bloc_shares[:, r].mean() > mv.pivot.bloc_shares[:, r].mean() + 0.02
     assert bw.pivot.engagement[:, r].mean() > 0.8
 
 
-def test_pivot_to_china_lowers_autonomy_compared_with_equidistance():
+def test_a_pivot_to_china_raises_dependence_on_china_and_its_leverage():
+    """Leverage from dependence: the more the pivot trades with China, the more China can press."""
     eq = run(BalancingModel(BASE, "equidistance", replicates=30, rng=5))
     cn = run(BalancingModel(BASE, "pivot_china", replicates=30, rng=5))
-    assert cn.autonomy.mean() < eq.autonomy.mean() - 0.02
+    c = list(eq.structure.powers).index("china")
+    assert cn.pivot.bloc_shares[:, c].mean() > eq.pivot.bloc_shares[:, c].mean() + 0.02
+    assert cn.pivot.leverage[:, c].mean() > eq.pivot.leverage[:, c].mean()
+
+
+@pytest.mark.parametrize("weight, more", [(0.0, False), (0.8, True)])
+def test_moscow_reacts_to_a_pivot_to_china_only_where_the_scenario_says_they_are_rivals(weight, more):
+    """Rivalry between every pair is a parameter: Russia presses a pivot to China as its weight rises."""
+    calm = run(
+        BalancingModel(BASE.with_overrides({"powers.russia.rivals.china": 0.0}), "pivot_china", 30, rng=4)
+    )
+    tense = run(
+        BalancingModel(BASE.with_overrides({"powers.russia.rivals.china": weight}), "pivot_china", 30, rng=4)
+    )
+    r = list(calm.structure.powers).index("russia")
+    gap = tense.pressure_sum[:, r].mean() - calm.pressure_sum[:, r].mean()
+    assert (gap > 0.5) == more and gap >= 0
+
+
+def test_more_transit_through_russia_raises_russias_leverage():
+    """Hirschman: the CPC pipeline's share of oil exports is a source of Russian leverage."""
+    low = BalancingModel(BASE.with_overrides({"world.oil.routes.cpc_pipeline": 0.3}), replicates=5, rng=1)
+    high = BalancingModel(BASE.with_overrides({"world.oil.routes.cpc_pipeline": 0.9}), replicates=5, rng=1)
+    r = list(low.structure.powers).index("russia")
+    assert high.pivot.leverage[:, r].mean() > low.pivot.leverage[:, r].mean()
+
+
+def test_neglect_brings_pressure_and_a_higher_sensitivity_brings_more():
+    calm = run(
+        BalancingModel(
+            BASE.with_overrides({"powers.china.neglect_sensitivity": 0.0}), "neutrality", 20, rng=3
+        )
+    )
+    hurt = run(
+        BalancingModel(
+            BASE.with_overrides({"powers.china.neglect_sensitivity": 1.5}), "neutrality", 20, rng=3
+        )
+    )
+    c = list(calm.structure.powers).index("china")
+    assert hurt.pressure_sum[:, c].mean() > calm.pressure_sum[:, c].mean() + 0.5
 
 
 def test_sanctions_escalation_raises_western_pressure_on_russia_linked_trade():

@@ -95,11 +95,15 @@ def rebase(scenario: Scenario, observed: ObservedTrade, start: int, end: int) ->
     oil, metals, uranium, ...) is re-based so that its level at the start is 1, and later
     events that set its level are divided by the same base.
     """
-    if tuple(scenario.partners) != PARTNER_KEYS:
+    if set(scenario.partners) != set(PARTNER_KEYS):
         raise UserError(
             f"scenario {scenario.name}: partners {list(scenario.partners)}; the hindcast needs "
             f"{list(PARTNER_KEYS)} to match the observed data"
         )
+    if tuple(scenario.partners) != PARTNER_KEYS:  # a parent file may list them in another order
+        data = scenario.model_dump()
+        data["partners"] = {key: data["partners"][key] for key in PARTNER_KEYS}
+        scenario = Scenario.model_validate(data)
     first = parse_quarter(f"{start}Q1")
     last = scenario.start_index + scenario.steps - 1
     if parse_quarter(f"{end}Q4") > last:

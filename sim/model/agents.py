@@ -134,6 +134,7 @@ class PivotState(mesa.Agent):
             capacity=self.model.params.pivot.capacity,
             returns=self.model.params.pivot.reward_returns,
             anchor=self.model.initial_engagement,
+            time=self.model.time,
         )
 
     def choose_engagement(self) -> None:

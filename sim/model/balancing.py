@@ -118,6 +118,7 @@ class BalancingModel(mesa.Model):
             pv.exposure,
             self.params.pivot.reward_returns,
             self.rng,
+            self.time,
         )
 
     def accumulate_outcomes(self) -> None:

@@ -114,13 +114,14 @@ class PowerParams(Strict):
     )
     market_growth: Annotated[float, Field(ge=-0.2, le=0.2)] = Field(
         0.0,
-        description="annual real growth of its market relative to world demand (log points); "
-        "from World Bank GDP trends (D04), range -0.05-0.05",
+        description="annual real growth of its economy relative to the world (log points): its "
+        "market's pull on trade and the means behind its offers; World Bank GDP trends (D04), "
+        "range -0.05-0.05",
     )
     gdp_usd_bn: Annotated[float, Field(gt=0)] = Field(
         1000.0,
-        description="GDP, current US$ bn (World Bank, D03): its market size; a change moves trade "
-        "attraction by pivot.market_size_elasticity",
+        description="GDP, current US$ bn (World Bank, D03): a change since the start scales its "
+        "offers and moves trade attraction by pivot.market_size_elasticity",
     )
     milex_usd_m: Annotated[float, Field(ge=0)] = Field(
         0.0,
@@ -171,7 +172,9 @@ class PivotParams(Strict):
 
     name: str = Field("Kazakhstan", description="display name")
     gdp_usd_bn: Annotated[float, Field(gt=0)] = Field(
-        261.4, description="GDP at the start, current US$ bn (World Bank 2023), for the US$ output column"
+        261.4,
+        description="GDP at the start, current US$ bn (World Bank 2023), for the US$ output column",
+        json_schema_extra=INITIAL,
     )
     base_growth: Annotated[float, Field(ge=-0.3, le=0.15)] = Field(
         0.041,

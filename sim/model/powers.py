@@ -10,7 +10,8 @@ All powers decide at once in one vectorised rule (step 3 of docs/ODD.md, section
   Farrell and Newman 2019);
 - pressure = threat x leverage, plus secondary-sanctions enforcement on sanctions exposure;
 - offers rise with the pivot's engagement with the power's rivals (bidding for the pivot,
-  Cooley 2012) and have diminishing returns in the engagement received.
+  Cooley 2012) and with the power's economy, and have diminishing returns in the engagement
+  received.
 
 Strategies use :func:`threat` and :func:`leverage` to predict pressure.
 """
@@ -46,9 +47,14 @@ def leverage(bloc_shares: np.ndarray, security_dependence: np.ndarray, st: Struc
     return st.pressure_rate * (1.0 + st.dependence_leverage * dependence)
 
 
-def offers(engagement: np.ndarray, st: Structure) -> np.ndarray:
-    """Offer per unit of (concave) engagement: budget x salience, raised by rivals' engagement."""
-    return st.reward_rate * (1.0 + st.competition * (engagement @ st.rivals_t))
+def offers(engagement: np.ndarray, st: Structure, time: float = 0.0) -> np.ndarray:
+    """Offer per unit of (concave) engagement: budget x salience, raised by rivals' engagement.
+
+    A power's means grow with its economy (``market_growth``, and ``gdp_usd_bn`` against the
+    start): China's rising offers are one mechanism of its rise in Central Asia.
+    """
+    means = st.reward_rate * np.exp(st.power_size + st.power_growth * time)
+    return means * (1.0 + st.competition * (engagement @ st.rivals_t))
 
 
 def powers_respond(
@@ -60,6 +66,7 @@ def powers_respond(
     exposure: np.ndarray,
     returns: float,
     rng: np.random.Generator | None,
+    time: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rewards, pressures, effective tolerances and leverage of all powers, each (R, P).
 
@@ -68,7 +75,7 @@ def powers_respond(
     tol = effective_tolerance(st, rivalry)
     lev = leverage(bloc_shares, security_dependence, st)
     pressure = threat(engagement, tol, st) * lev + st.secondary * exposure[:, None]
-    reward = offers(engagement, st) * engagement**returns
+    reward = offers(engagement, st, time) * engagement**returns
     if rng is not None:
         shocks = np.exp(st.noise * rng.standard_normal((2, *engagement.shape)) - st.noise_half_variance)
         pressure *= shocks[0]

@@ -40,6 +40,7 @@ class Observation:
     capacity: float  # diplomatic capacity: total engagement at full effect
     returns: float  # exponent of rewards in engagement
     anchor: np.ndarray  # (P,): the established engagement at the start
+    time: float  # quarters since the start
 
 
 def move_toward(current: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:
@@ -256,7 +257,7 @@ class AdaptiveHedging(Strategy):
         p = self.params
         effective = within_capacity(cand, obs.capacity)
         market = obs.bloc_shares / obs.bloc_shares.sum(axis=1, keepdims=True)
-        gains = (offers(effective, obs.structure) * effective**obs.returns).sum(axis=-1)
+        gains = (offers(effective, obs.structure, obs.time) * effective**obs.returns).sum(axis=-1)
         gains = gains + (effective * market[:, None, :]).sum(axis=-1)
         shares = effective / np.maximum(effective.sum(axis=-1, keepdims=True), 1e-9)
         balance = 1.0 - (shares**2).sum(axis=-1)

@@ -52,6 +52,8 @@ class Structure:
     static_dependence: np.ndarray  # (P,) transit share x weight (dependence not from trade)
     dependence_leverage: float
     security_weight: np.ndarray  # (P,) csto_leverage for CSTO powers
+    power_size: np.ndarray  # (P,) log GDP against the start (an event may change gdp_usd_bn)
+    power_growth: np.ndarray  # (P,) quarterly log growth of each power's economy
     market_trend: np.ndarray  # (K,) quarterly log growth of each partner's market x elasticity
     market_level: np.ndarray  # (K,) log market size against the start x elasticity
     export_fraction: np.ndarray  # (K,)
@@ -142,6 +144,8 @@ def compile_structure(s: "Scenario", reference: "Scenario | None" = None) -> Str
         static_dependence=w.transit_weight * transit,
         dependence_leverage=w.dependence_leverage,
         security_weight=w.csto_leverage * csto_power,
+        power_size=np.log(gdp / gdp0),
+        power_growth=np.array([p.market_growth for p in pw]) / 4.0,
         market_trend=s.pivot.market_size_elasticity * (bloc @ np.array([p.market_growth for p in pw])) / 4.0,
         market_level=s.pivot.market_size_elasticity * (bloc @ np.log(gdp / gdp0)),
         export_fraction=export_fraction,
@@ -159,11 +163,13 @@ def compile_structure(s: "Scenario", reference: "Scenario | None" = None) -> Str
 
 
 def _volumes(s: "Scenario") -> np.ndarray:
-    """Export volume of each commodity that its routes' capacities let through (no route: 1)."""
+    """Export volume of each commodity: its routes' capacities weighted by their shares (no route: 1).
+
+    Capacity is the binding constraint: an expansion raises volume, a disruption cuts it unless
+    another route grows.
+    """
     out = []
     for c in COMMODITIES:
         routes = getattr(s.world, c).routes
-        out.append(
-            min(1.0, sum(sh * s.world.corridors.get(r, 1.0) for r, sh in routes.items())) if routes else 1.0
-        )
+        out.append(sum(sh * s.world.corridors.get(r, 1.0) for r, sh in routes.items()) if routes else 1.0)
     return np.maximum(np.array(out), 1e-6)
