@@ -11,6 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from sim.cli.evidence import hindcast
+from sim.errors import UserError
 from sim.evidence.hindcast import Simulated, compare_gdp, gdp_scores, rebase, run_hindcast, skill_scores
 from sim.evidence.observed import PARTNER_KEYS, read_observed
 from sim.evidence.observed_gdp import ObservedGDP
@@ -122,6 +123,8 @@ def test_in_sample_hindcast_scores_every_year_after_the_start(observed):
     assert 0 < scores["rmse"] < 0.1 and 0 <= scores["coverage_90"] <= 1
     again = run_hindcast(observed, 2013, 2018, replicates=20, seed=3)
     pd.testing.assert_frame_equal(result.table, again.table)
+    pd.testing.assert_frame_equal(result.gdp, again.gdp)
+    pd.testing.assert_frame_equal(result.summary, again.summary)
 
 
 def test_cli_in_sample_hindcast_end_to_end(tmp_path):
@@ -250,3 +253,17 @@ def test_unga_agreement_maps_powers_and_scores_rank_correlation():
     assert scores["unga_corr_a"] == pytest.approx(-1.0)
     scores, notes = relation_correlations(rising[:, :3], years[:3], ("a",), toy)
     assert scores == {} and "only 3 simulated year(s)" in notes[0]
+
+
+def test_malformed_vote_file_is_one_line_naming_the_row(tmp_path):
+    path = tmp_path / "v.csv"
+    path.write_text(
+        "year,country_a,country_b,share_identical_votes\n2011,Kazakhstan,Russia,0.8\n2012,Kazakhstan,China,x\n"
+    )
+    with pytest.raises(
+        UserError, match=r"v.csv: line 3: share_identical_votes: expected a share 0..1, got 'x'"
+    ):
+        read_agreement(path)
+    path.write_text("year,country_a,country_b,share_identical_votes\n2011,Kazakhstan,Russia,1.5\n")
+    with pytest.raises(UserError, match=r"line 2: share_identical_votes: expected a share 0..1"):
+        read_agreement(path)

@@ -61,3 +61,17 @@ def test_missing_file_and_missing_column(tmp_path):
     path.write_text("year,value\n2001,5\n")
     with pytest.raises(UserError, match="missing column"):
         read_observed_gdp(path)
+
+
+def test_four_quarter_sums_of_quarterly_gdp_reproduce_annual_growth():
+    """The hindcast's convention (annual growth = ratio of four-quarter sums) matches the data."""
+    import pandas as pd
+
+    rows = pd.read_csv("seeds/data/kz_gdp_real_quarterly.csv")
+    levels = rows[rows.series == "real_gdp_level"]
+    full = levels.groupby("year").filter(lambda d: len(d) == 4)
+    sums = full.groupby("year")["value"].sum()
+    growth = (sums / sums.shift(1) - 1).dropna()
+    annual = read_observed_gdp().growth
+    assert len(growth) >= 10
+    assert (growth - annual[growth.index]).abs().max() < 0.003

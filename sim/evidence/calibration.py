@@ -333,7 +333,7 @@ def write_calibration(
     result: CalibrationResult, observed: ObservedTrade, out: Path, fitted_file: Path
 ) -> list[Path]:
     """Evaluations, statistics, fitted-vs-observed paths and a figure in ``out``; the fitted file."""
-    from sim.evidence.hindcast import plot_paths
+    from sim.evidence.figures import plot_paths
 
     atomic_write_csv(out / "calibration_evaluations.csv", [result.evaluations])
     stats = pd.DataFrame(

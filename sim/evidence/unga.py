@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.evidence.tables import no_conflicts, numeric, read_table, years
+from sim.errors import UserError
+from sim.evidence.tables import line_of, no_conflicts, numeric, read_table, years
 from sim.paths import UNGA_AGREEMENT_FILE
 
 COLUMNS = ("year", "country_a", "country_b", "share_identical_votes")
@@ -40,6 +41,9 @@ def read_agreement(path: Path | str = UNGA_AGREEMENT_FILE) -> pd.DataFrame:
     rows = rows.assign(
         year=years(path, rows), share=numeric(path, rows, "share_identical_votes", "a share 0..1")
     )
+    bad = (rows["share"] < 0) | (rows["share"] > 1)
+    if bad.any():
+        raise UserError(f"{path}: {line_of(rows, bad)}: share_identical_votes: expected a share 0..1")
     pair = rows[(rows["country_a"] == PIVOT_COUNTRY) | (rows["country_b"] == PIVOT_COUNTRY)]
     pair = pair.assign(
         other=np.where(pair["country_a"] == PIVOT_COUNTRY, pair["country_b"], pair["country_a"])
