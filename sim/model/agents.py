@@ -63,7 +63,8 @@ class PivotState(mesa.Agent):
         self.exposure = st.sanctions * (self.trade @ st.exposure_weight)
         # The start is a steady state: attraction, relations and growth are measured against it.
         self.trade0, self.fdi0 = self.trade[0].copy(), self.fdi[0].copy()
-        self.effective0 = self.effective()[0].copy()
+        self.effective_now = self.effective()
+        self.effective0 = self.effective_now[0].copy()
         self.relations0 = self.relations[0].copy()
         self.factors0 = (st.trade_factor, st.fdi_factor)
         self.security0 = (s.pivot.security_dependence, float(self.effective0 @ st.csto_power))
@@ -117,8 +118,9 @@ class PivotState(mesa.Agent):
             + rates.punishment_cost * self.pressure0.sum()
             + rates.sanctions_cost * self.exposure0
         )
-        self.export_weights = st.export_share * st.volume
-        self.partner_mix_t = np.ascontiguousarray(st.partner_mix.T)
+        # One product gives every partner's export index (columns :K) and the pivot's (column K).
+        self.export_mix = np.ascontiguousarray(np.vstack([st.partner_mix, st.export_share * st.volume]).T)
+        self.export_other = np.append(st.partner_other, st.other_exports)
 
     def observe(self) -> Observation:
         """What the strategy sees: last quarter's offers, pressure, relations and markets."""
@@ -146,10 +148,11 @@ class PivotState(mesa.Agent):
         m = self.model
         st, rates = m.structure, m.params.pivot
         prices = np.exp(m.world.log_prices.T)  # (R, C)
-        effective = self.effective()
+        effective = self.effective_now = self.effective()
+        exports = np.log(prices @ self.export_mix + self.export_other)  # (R, K + 1)
+        partner_exports, log_exports = exports[:, :-1], exports[:, -1]
         pull = rates.engagement_elasticity * np.log(EPS + effective @ st.bloc_t)
         pull += rates.relation_elasticity * (self.relations @ st.bloc_t)
-        partner_exports = np.log(prices @ self.partner_mix_t + st.partner_other)  # (R, K)
         trade_pull = (
             pull + (self.log_trade0 + st.market_trend * m.time) + partner_exports * st.export_fraction
         )
@@ -158,7 +161,6 @@ class PivotState(mesa.Agent):
         self.fdi = _toward(self.fdi, fdi_pull, rates.fdi_inertia)
         self.bloc_shares = self.trade @ st.bloc
         self.exposure = st.sanctions * (self.trade @ st.exposure_weight)
-        log_exports = np.log(prices @ self.export_weights + st.other_exports)
         growth = (
             self.growth_base
             + rates.export_elasticity * (log_exports - self.log_exports)
@@ -178,7 +180,7 @@ class PivotState(mesa.Agent):
         rates = self.model.params.pivot
         target = (
             self.relation_base
-            + rates.relation_engagement_weight * self.effective()
+            + rates.relation_engagement_weight * self.effective_now
             + rates.relation_reward_weight * self.rewards
             - rates.relation_pressure_weight * self.pressures
         )

@@ -125,7 +125,8 @@ class Multivector(Strategy):
         """Established levels tilted to markets, raised toward alarmed or pressing powers, capped."""
         p, st = self.params, obs.structure
         market = obs.bloc_shares / obs.bloc_shares.sum(axis=1, keepdims=True) * len(self.powers)
-        base = p.level * ((1.0 - p.market_weight) * obs.anchor / obs.anchor.mean() + p.market_weight * market)
+        anchor = obs.anchor * (len(self.powers) / obs.anchor.sum())
+        base = p.level * ((1.0 - p.market_weight) * anchor + p.market_weight * market)
         target = np.maximum(base, st.expectation)  # no power neglected
         # Reassure: engage a power enough that its rivals' share falls back under its tolerance.
         rivals = target @ st.rivals_t
@@ -236,7 +237,7 @@ class AdaptiveHedging(Strategy):
             0.1, description="utility lost per unit of engagement moved (L1); assumption 0.02-0.5"
         )
         grid: Annotated[int, Field(ge=2, le=8)] = Field(
-            4, description="grid steps per unit engagement (resolution, not behaviour); 3-6"
+            3, description="grid steps per unit engagement (resolution, not behaviour); 3-6"
         )
 
     def __init__(self, params: "Strategy.Params | None" = None, powers: tuple[str, ...] = ()):
