@@ -58,7 +58,7 @@ def test_report_holds_every_table_and_figure(run_report):
     assert options["reference"] == "multivector"
     assert options["thresholds"] == ["autonomy_mean>=0.65", "crises<=3"]
     names = [t.removesuffix(".csv") for t in options["tables"]]
-    assert names == ["status", "summary", "paired", "regret", "satisficing", "ranking"]
+    assert names == ["status", "summary", "paired", "regret", "rank_stability", "satisficing", "ranking"]
     figures = [f.removeprefix("figures/").removesuffix(".png") for f in options["figures"]]
     assert set(figures) == {
         "fan_baseline", "fan_sanctions", "trade_baseline", "trade_sanctions",

@@ -25,6 +25,11 @@ TABLES: dict[str, tuple[str, str]] = {
         "Share of runs meeting each threshold and all of them; share_worst_context is the "
         "lowest share in any scenario x design point.",
     ),
+    "rank_stability": (
+        "Rank stability across contexts",
+        "Share of scenario x design points where each strategy ranks first, and its mean, best "
+        "and worst rank: in a sweep over uncertain parameters, whether the ranking survives them.",
+    ),
     "regret": (
         "Regret across contexts",
         "Shortfall from the best strategy in each scenario x design point (replicate means); "

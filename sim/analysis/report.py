@@ -29,6 +29,7 @@ from sim.analysis.results import (
 from sim.analysis.robustness import (
     Threshold,
     parse_thresholds,
+    rank_stability,
     regret_table,
     robustness_ranking,
     satisficing_table,
@@ -90,6 +91,7 @@ def analyze(
     if len(results.strategies) > 1:
         tables["paired"] = paired_differences(results, ref, chosen)
         tables["regret"] = regret_table(results, chosen)
+        tables["rank_stability"] = rank_stability(results, chosen)
     if rules:
         tables["satisficing"] = satisficing_table(results, rules)
     if "regret" in tables:

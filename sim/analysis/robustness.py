@@ -145,6 +145,40 @@ def regret_table(results: Results, metrics: list[str]) -> pd.DataFrame:
     return out[REGRET_COLUMNS]
 
 
+def rank_stability(results: Results, metrics: list[str]) -> pd.DataFrame:
+    """How stable each strategy's rank is across contexts (scenario x design point), per metric.
+
+    In a sweep over uncertain parameters this answers "does the ranking survive the
+    uncertainty?": the share of contexts where the strategy ranks first, and its mean, best and
+    worst rank (1 = best, by the context's replicate mean; ties share the better rank).
+    """
+    rows = []
+    for metric in metrics:
+        direction = results.outcomes[metric].direction
+        if direction is None:
+            continue
+        means = context_means(results, metric).dropna()
+        if means.empty:
+            continue
+        ranks = (means * better_sign(direction)).rank(axis=1, ascending=False, method="min")
+        for strategy in ranks.columns:
+            column = ranks[strategy]
+            rows.append(
+                {
+                    "metric": metric,
+                    "strategy": strategy,
+                    "n_contexts": len(ranks),
+                    "share_first": float((column == 1).mean()),
+                    "rank_mean": float(column.mean()),
+                    "rank_best": int(column.min()),
+                    "rank_worst": int(column.max()),
+                }
+            )
+    columns = ["metric", "strategy", "n_contexts", "share_first", "rank_mean", "rank_best", "rank_worst"]
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values(["metric", "rank_mean"], kind="stable").reset_index(drop=True)
+
+
 def satisficing_table(results: Results, thresholds: list[Threshold]) -> pd.DataFrame:
     """Share of runs meeting each threshold and all of them together, per strategy.
 
