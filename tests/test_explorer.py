@@ -1,0 +1,119 @@
+"""The explorer without a browser: the model session, sliders, result panels and the CLI's checks."""
+
+import socket
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+pytest.importorskip("solara", reason="the explorer needs the viz extra")
+
+from sim.cli.app import app
+from sim.errors import UserError
+from sim.explorer.results_view import panels
+from sim.explorer.server import check_port, offline_environment
+from sim.explorer.session import PANELS, ModelSession, sliders
+from sim.model import load_scenario, sweepable
+
+
+def test_a_step_advances_the_quarter_and_records_every_replicate():
+    session = ModelSession("baseline_2023", "multivector", replicates=5, seed=3)
+    assert session.quarter == "2023Q4" and session.step_count == 0
+    session.step(2)
+    assert session.quarter == "2024Q2" and len(session.history) == 3
+    steps, low, mid, high = session.fan("welfare")
+    assert list(steps) == [0, 1, 2]
+    assert np.all(low <= mid) and np.all(mid <= high)
+
+
+def test_each_panel_draws_per_actor_columns_not_aggregates():
+    session = ModelSession(replicates=2)
+    relations = session.columns(PANELS["Relations with each power (-1..1)"])
+    assert relations and "relation_min" not in relations and "relation_spread" not in relations
+    shares = session.columns("share_")
+    assert np.allclose(sum(session.history[0][c] for c in shares), 1.0)
+    assert session.columns("welfare") == ["welfare"]
+
+
+def test_the_session_stops_at_the_scenarios_end_and_lists_fired_events():
+    session = ModelSession("russian_pressure", replicates=2)
+    total = session.model.params.steps
+    session.step(total + 5)
+    assert session.step_count == total and not session.running
+    names = {e.event.name for e in session.model.timeline}
+    assert names and {name for _, name in session.events} == names
+
+
+def test_another_strategy_gives_other_trajectories_and_the_same_seed_the_same():
+    def run(strategy):
+        session = ModelSession("baseline_2023", strategy, replicates=4, seed=7)
+        session.step(4)
+        return session.fan("relation_russia")[2]
+
+    assert np.array_equal(run("multivector"), run("multivector"))
+    assert not np.allclose(run("multivector"), run("pivot_west"))
+
+
+def test_sliders_use_the_catalogues_ranges_and_overrides_reach_the_model():
+    catalogue = sweepable(load_scenario("baseline_2023"))
+    for slider in sliders("baseline_2023"):
+        info = catalogue[slider.path]
+        assert slider.low <= slider.default <= slider.high
+        assert info.contains(slider.low) or info.low_open
+        assert 0 < slider.step <= slider.high - slider.low
+    session = ModelSession(overrides={"world.rivalry": 0.9}, replicates=1)
+    assert session.model.params.world.rivalry == pytest.approx(0.9)
+
+
+def test_result_panels_show_every_strategy_and_reject_bad_thresholds(small_results):
+    results = small_results
+    parts = panels(results, "welfare_final", results.scenarios[0], results.strategies)
+    heat = parts["Strategy x scenario"]
+    assert all(f">{s}</th>" in heat for s in results.strategies)
+    assert any(k.startswith("Paired differences") for k in parts)
+    with pytest.raises(UserError, match="threshold"):
+        panels(results, "welfare_final", results.scenarios[0], results.strategies, "welfare_final=>1")
+    shares = panels(results, "welfare_final", results.scenarios[0], results.strategies, "welfare_final>=1")
+    assert "rv-satisficing" in shares["Satisficing"]
+
+
+@pytest.fixture(scope="module")
+def small_results(tmp_path_factory):
+    from sim.analysis.results import load_results
+
+    out = tmp_path_factory.mktemp("explorer") / "run"
+    command = [sys.executable, "-m", "sim.cli", "run", "baseline_2023", "detente", "-s", "multivector"]
+    command += ["-s", "pivot_china", "--replicates", "4", "--steps", "6", "--out", str(out), "--no-report"]
+    subprocess.run([*command, "--quiet"], check=True, capture_output=True, timeout=120)
+    return load_results(out)
+
+
+def test_the_page_is_told_to_use_local_assets_and_no_telemetry():
+    env = offline_environment(None)
+    assert env["SOLARA_ASSETS_PROXY"] == "true" and env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+    assert env["SOLARA_APP"] == "sim.explorer.app"
+
+
+def explore(*args: str):
+    """Run ``multivector explore`` in this process; it must fail before serving."""
+    return CliRunner().invoke(app, ["explore", *args, "--no-browser"])
+
+
+def test_a_bad_folder_is_one_error_line(tmp_path):
+    done = explore(str(tmp_path / "nowhere"))
+    assert done.exit_code == 2
+    assert done.stderr.count("\n") == 1 and "not a folder" in done.stderr
+
+
+def test_a_busy_port_is_one_error_line():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(UserError, match=f"`port` {port}"):
+            check_port("127.0.0.1", port)
+        done = explore("--port", str(port))
+    assert done.exit_code == 2
+    assert done.stderr.count("\n") == 1 and f"--port {port}" in done.stderr
