@@ -9,32 +9,20 @@ front-end files from this machine. Skipped only when chromium or the ``viz`` ext
 import re
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_helpers import block_outside, launch, require_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip("no /usr/bin/chromium (apt-get install chromium; .ci/run does)", allow_module_level=True)
+require_chromium()
 pytest.importorskip("solara", reason="the explorer needs the viz extra")
-sync_api = pytest.importorskip("playwright.sync_api")
+from playwright import sync_api  # noqa: E402
 
 from sim.explorer.server import free_port  # noqa: E402
 
 STRATEGIES = ["bandwagon_russia", "multivector", "pivot_west"]
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +36,9 @@ def results_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(results_dir):
+def server(results_dir, tmp_path_factory):
     port = free_port()
+    log = (tmp_path_factory.mktemp("explore-log") / "server.log").open("w+b")
     command = [
         sys.executable,
         "-m",
@@ -60,7 +49,7 @@ def server(results_dir):
         str(port),
         "--no-browser",
     ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)  # a file: a pipe could fill
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 60
     while True:
@@ -70,34 +59,21 @@ def server(results_dir):
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                pytest.fail(f"explorer did not start: {process.stdout.read().decode()[-2000:]}")
+                log.seek(0)
+                pytest.fail(f"explorer did not start: {log.read().decode()[-2000:]}")
             time.sleep(0.3)
     yield url
     process.terminate()
     process.wait(timeout=10)
+    log.close()
 
 
 @pytest.fixture(scope="module")
 def browser_page(server):
     with sync_api.sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            tempfile.mkdtemp(prefix="mv-chromium-"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1280, "height": 900},
-        )
+        context = launch(playwright)
         page = context.new_page()
-        outside: list[str] = []
-
-        def local_only(route):
-            if route.request.url.startswith("http://127.0.0.1"):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        page.route("**/*", local_only)
+        outside = block_outside(page, ("http://127.0.0.1",))
         page.goto(server)
         page.get_by_role("tab", name="Model").wait_for(timeout=60_000)
         yield page, outside

@@ -56,7 +56,8 @@ def heat_table(
         scores: the colour of each cell in [0, 1]; default :func:`relative` of ``values``.
     """
     score = relative(values, direction) if scores is None else scores
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in values.columns)
+    # a zero-width space after each underscore lets long scenario names wrap in the header
+    head = "".join(f"<th>{html.escape(str(c)).replace('_', '_&#8203;')}</th>" for c in values.columns)
     rows = []
     for strategy, row in values.iterrows():
         cells = []
@@ -75,7 +76,8 @@ def heat_table(
 
 HEAT_CSS = (
     "table.heat{border-collapse:collapse;font-size:13px;margin:.5rem 0}"
-    "table.heat th,table.heat td{padding:6px 9px;border:1px solid #fff;white-space:nowrap}"
+    "table.heat th,table.heat td{padding:6px 8px;border:1px solid #fff;white-space:nowrap}"
+    "table.heat thead th{white-space:normal;min-width:4.5em;vertical-align:bottom}"
     "table.heat td{text-align:right;font-variant-numeric:tabular-nums}"
     "table.heat thead th{font-weight:600;text-align:center;background:#f3f5f8}"
     "table.heat tbody th{text-align:left;background:#f3f5f8}"

@@ -18,20 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-OKABE_ITO = [
-    "#0072B2",  # blue
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
-    "#CC79A7",  # reddish purple
-    "#56B4E9",  # sky blue
-    "#D55E00",  # vermillion
-    "#F0E442",  # yellow
-    "#000000",  # black
-]
-"""Colour-blind-safe qualitative palette."""
-
-MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
-"""A second cue beside colour, in the same order as the palette."""
+from sim.analysis.palette import OKABE_ITO, strategy_markers
 
 SERIES_LABELS = {
     "welfare": "Welfare (GDP index, start = 1)",
@@ -39,17 +26,6 @@ SERIES_LABELS = {
     "security_risk": "Security risk (0..1)",
     "max_dependence": "Largest bloc trade share",
 }
-
-
-def strategy_colours(strategies: list[str], reference: str | None = None) -> dict[str, str]:
-    """Fixed colour per strategy: the reference first (blue), the others in sorted order."""
-    order = ([reference] if reference in strategies else []) + sorted(s for s in strategies if s != reference)
-    return {s: OKABE_ITO[i % len(OKABE_ITO)] for i, s in enumerate(order)}
-
-
-def strategy_markers(colours: dict[str, str]) -> dict[str, str]:
-    """Marker per strategy, in the same order as :func:`strategy_colours`."""
-    return {s: MARKERS[i % len(MARKERS)] for i, s in enumerate(colours)}
 
 
 def to_png(figure: Figure, dpi: int = 110) -> bytes:

@@ -49,7 +49,7 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.3g}"
+    return "0" if abs(value) < 1e-12 else f"{value:.3g}"
 
 
 class _Frame:
@@ -171,8 +171,11 @@ def scatter(
     width: int = 360,
     height: int = 220,
     chart_id: str = "",
+    means: dict[str, tuple[float, float]] | None = None,
+    x_label: str = "",
+    y_label: str = "",
 ) -> str:
-    """Dots of y against x, one colour per group, as SVG."""
+    """Dots of y against x, one colour per group, as SVG; ``means`` as large outlined dots."""
     xs = np.concatenate([np.asarray(x, float) for x, _ in points.values()] or [np.array([0.0])])
     ys = np.concatenate([np.asarray(y, float) for _, y in points.values()] or [np.array([0.0])])
     frame = _Frame(width, height, xs, ys)
@@ -188,6 +191,21 @@ def scatter(
         parts.append(
             f'<g data-series="{html.escape(group)}" fill="{colours.get(group, "#444")}" '
             f'fill-opacity="0.6">{dots}</g>'
+        )
+    for group, (a, b) in (means or {}).items():
+        parts.append(
+            f'<circle cx="{frame.px(a):.1f}" cy="{frame.py(b):.1f}" r="7" '
+            f'fill="{colours.get(group, "#444")}" stroke="#000" stroke-width="1.2"/>'
+        )
+    if x_label:
+        parts.append(
+            f'<text x="{width - frame.right}" y="{height - 2}" font-size="{TICK_PX}" text-anchor="end" '
+            f'fill="#444" {FONT}>{html.escape(x_label)}</text>'
+        )
+    if y_label:
+        parts.append(
+            f'<text x="{frame.left + 4}" y="{frame.top + 10}" font-size="{TICK_PX}" fill="#444" {FONT}>'
+            f"{html.escape(y_label)}</text>"
         )
     legend, extra = _legend([(g, colours.get(g, "#444")) for g in points], width)
     return _wrap(parts, legend, width, height, extra, chart_id)

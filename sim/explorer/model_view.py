@@ -12,7 +12,7 @@ import time
 
 import solara
 
-from sim.analysis.plots import OKABE_ITO
+from sim.analysis.palette import OKABE_ITO
 from sim.analysis.svg import Band, fan_chart
 from sim.explorer.results_view import PAGE_CSS
 from sim.explorer.session import PANELS, ModelSession, sliders, strategies

@@ -16,7 +16,7 @@ import solara
 from sim.analysis.comparison import paired_differences, summary_table
 from sim.analysis.discovery import prim_available, prim_boxes
 from sim.analysis.heat import HEAT_CSS, heat_table
-from sim.analysis.plots import strategy_colours
+from sim.analysis.palette import strategy_colours
 from sim.analysis.results import TIMESERIES_KEY, Results, default_reference, load_results
 from sim.analysis.robustness import parse_thresholds, regret_table, satisficing_table
 from sim.analysis.svg import Band, fan_chart, forest, scatter
