@@ -53,7 +53,8 @@ def main() -> None:
         results = Path(tempfile.mkdtemp()) / "default"
         run = [sys.executable, "-m", "sim.cli", "run", "--out", str(results), "--no-report", "--quiet"]
         subprocess.run(run, cwd=ROOT, check=True)
-    sources = [ROOT, *args.source]
+    results = results.resolve()
+    sources = [ROOT, *(s.resolve() for s in args.source)]
     times: dict[Path, list[tuple[float, float]]] = {s: [] for s in sources}
     for _ in range(args.repeat):
         for source in sources:
