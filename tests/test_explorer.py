@@ -117,3 +117,8 @@ def test_a_busy_port_is_one_error_line():
         done = explore("--port", str(port))
     assert done.exit_code == 2
     assert done.stderr.count("\n") == 1 and f"--port {port}" in done.stderr
+
+
+def test_a_reset_session_is_a_new_session_even_with_the_same_settings():
+    """The page re-renders on a new session; equal-looking sessions must not compare equal."""
+    assert ModelSession(replicates=1) != ModelSession(replicates=1)

@@ -135,3 +135,20 @@ def test_the_results_view_shows_every_strategy_of_the_folder(browser_page):
     assert sorted(rows) == STRATEGIES
     lines = {p.get_attribute("data-series") for p in page.locator("svg[id^=rv-fan] polyline").all()}
     assert lines == set(STRATEGIES)
+
+
+def test_play_runs_pause_stops_and_reset_returns_to_the_start(browser_page):
+    page, _ = browser_page
+    open_tab(page, "Model")
+    start = int(page.locator("#mv-step").inner_text())
+    page.get_by_role("button", name="▶").click()
+    page.wait_for_function(f"Number(document.querySelector('#mv-step').textContent) >= {start + 2}")
+    page.get_by_role("button", name="❚❚").click()
+    page.get_by_role("button", name="▶").wait_for()
+    page.wait_for_timeout(400)  # a step already under way may still land
+    paused = page.locator("#mv-step").inner_text()
+    page.wait_for_timeout(600)
+    assert page.locator("#mv-step").inner_text() == paused
+    page.get_by_role("button", name="Reset").click()
+    page.wait_for_function("document.querySelector('#mv-step').textContent == '0'")
+    assert page.locator("#mv-quarter").inner_text() == "2023Q4"

@@ -85,6 +85,8 @@ def ModelView() -> None:
                 solara.Button(
                     "Step", color="primary", on_click=step, disabled=playing.value or not session.running
                 )
+            with solara.Card("Information"):
+                Information(session, tick.value)
             with solara.Card("Model Parameters"):
                 solara.Select(
                     "scenario", value=scenario.value, values=scenario_names(), on_value=choose_scenario
@@ -94,8 +96,14 @@ def ModelView() -> None:
                 solara.InputInt("seed", value=seed)
                 for slider in sliders(scenario.value):
                     value = overrides.value.get(slider.path, slider.default)
+                    solara.HTML(
+                        tag="div",
+                        unsafe_innerHTML=f"{slider.path} = <b>{value:.3g}</b>",
+                        style={"font-size": "13px", "margin-top": "6px"},
+                        attributes={"title": slider.description},
+                    )
                     solara.SliderFloat(
-                        f"{slider.path} = {value:.3g}",
+                        "",
                         value=value,
                         min=slider.low,
                         max=slider.high,
@@ -103,8 +111,6 @@ def ModelView() -> None:
                         on_value=lambda v, p=slider.path: overrides.set({**overrides.value, p: v}),
                     )
                 solara.Text("Changing a choice re-runs the model to the current quarter.")
-            with solara.Card("Information"):
-                Information(session, tick.value)
         with solara.Column():
             Charts(session, tick.value)
 

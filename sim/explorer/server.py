@@ -39,8 +39,13 @@ def check_folder(results_dir: Path | None) -> None:
 
 
 def check_port(host: str, port: int) -> None:
-    """Raise a UserError if ``host:port`` cannot be bound (in use, or not an address here)."""
+    """Raise a UserError if ``host:port`` cannot be bound (in use, or not an address here).
+
+    SO_REUSEADDR, as uvicorn sets it: a port left in TIME_WAIT by a server that just stopped is
+    free; one another server listens on is not.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as err:

@@ -74,7 +74,7 @@ def _slider(info: ParameterInfo) -> Slider:
     return Slider(info.path, float(low), float(high), default, info.description)
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: a reset gives an equal-looking but new session
 class ModelSession:
     """A model with its history of snapshots, one per recorded step.
 
