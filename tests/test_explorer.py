@@ -122,3 +122,36 @@ def test_a_busy_port_is_one_error_line():
 def test_a_reset_session_is_a_new_session_even_with_the_same_settings():
     """The page re-renders on a new session; equal-looking sessions must not compare equal."""
     assert ModelSession(replicates=1) != ModelSession(replicates=1)
+
+
+def test_a_sweep_shows_the_outcome_against_each_parameter_and_prim_boxes(tmp_path):
+    import pandas as pd
+    from analysis_fixtures import make_sweep_folder
+
+    from sim.analysis.discovery import prim_available
+    from sim.analysis.results import load_results
+
+    rng = np.random.default_rng(0)
+    design = pd.DataFrame(
+        {"world.rivalry": rng.uniform(0, 1, 60), "powers.china.salience": rng.uniform(0, 1, 60)}
+    )
+    design.insert(0, "design_point", np.arange(len(design)))
+    sweep = {
+        "design": "lhs",
+        "samples": 60,
+        "parameters": {n: {"low": 0, "high": 1} for n in design.columns[1:]},
+    }
+    folder = make_sweep_folder(
+        tmp_path / "sweep",
+        design,
+        lambda s, x: 1 + x[:, 0],
+        strategies=("multivector", "pivot_china"),
+        sweep=sweep,
+    )
+    results = load_results(folder)
+    parts = panels(results, "welfare_final", results.scenarios[0], results.strategies, "welfare_final>=1.5")
+    plots = parts["Outcome against each varied parameter"]
+    assert plots.count("<svg") == 2 and "against world.rivalry" in plots
+    assert plots.count('data-series="multivector"') == 2
+    if prim_available():
+        assert "rv-prim" in parts["PRIM boxes (where runs fail)"]

@@ -2,10 +2,12 @@
 
 Solara loads this module by name (``SOLARA_APP=sim.explorer.app``) and renders :func:`Page`. The
 results folder given to ``multivector explore`` arrives in the environment variable
-:data:`RESULTS_ENV`.
+:data:`RESULTS_ENV` and opens the Results tab; without one, the Results tab offers
+``results/latest`` when it exists.
 """
 
 import os
+from pathlib import Path
 
 import solara
 
@@ -19,8 +21,10 @@ RESULTS_ENV = "MULTIVECTOR_EXPLORE_RESULTS"
 @solara.component
 def Page() -> None:
     """The explorer: an app bar and two tabs."""
-    initial = os.environ.get(RESULTS_ENV, "")
-    tab = solara.use_reactive(1 if initial else 0)
+    given = os.environ.get(RESULTS_ENV, "")
+    latest = Path("results/latest")
+    initial = given or (str(latest.resolve()) if (latest / "runs.csv").is_file() else "")
+    tab = solara.use_reactive(1 if given else 0)
     solara.Title("multivector explorer")
     with solara.AppBar():
         solara.AppBarTitle("multivector explorer")
