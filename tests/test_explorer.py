@@ -155,3 +155,14 @@ def test_a_sweep_shows_the_outcome_against_each_parameter_and_prim_boxes(tmp_pat
     assert plots.count('data-series="multivector"') == 2
     if prim_available():
         assert "rv-prim" in parts["PRIM boxes (where runs fail)"]
+
+
+def test_no_text_browser_is_started_on_a_linux_machine_without_a_display(monkeypatch):
+    from sim.explorer import server
+
+    monkeypatch.setattr(server.sys, "platform", "linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert not server.can_open_browser()
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert server.can_open_browser()

@@ -9,6 +9,7 @@ telemetry off, so the page loads with no internet. The versions of ``solara`` an
 
 import os
 import socket
+import sys
 import threading
 import webbrowser
 from pathlib import Path
@@ -62,6 +63,13 @@ def free_port(host: str = "127.0.0.1") -> int:
         return probe.getsockname()[1]
 
 
+def can_open_browser() -> bool:
+    """False on a Linux machine without a display, where ``webbrowser`` would start a text browser."""
+    if sys.platform.startswith("linux"):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
 def serve(
     results_dir: Path | None = None,
     *,
@@ -76,7 +84,8 @@ def serve(
         results_dir: folder for the results view (None: pick one on the page).
         host: address to bind; 127.0.0.1 keeps the page on this machine.
         port: TCP port; 0 picks a free one.
-        open_browser: open the page in the default browser once the server listens.
+        open_browser: open the page in the default browser once the server listens (not on a
+            Linux machine without a display: the URL is printed by ``on_ready`` instead).
         on_ready: called with the page's URL once the server listens.
 
     Raises:
@@ -103,7 +112,7 @@ def serve(
             threading.Event().wait(0.1)
         if on_ready is not None:
             on_ready(url)
-        if open_browser:
+        if open_browser and can_open_browser():
             webbrowser.open(url)
 
     threading.Thread(target=announce, daemon=True).start()
