@@ -166,3 +166,20 @@ def test_no_text_browser_is_started_on_a_linux_machine_without_a_display(monkeyp
     assert not server.can_open_browser()
     monkeypatch.setenv("DISPLAY", ":0")
     assert server.can_open_browser()
+
+
+def test_chart_ticks_are_round_and_cover_the_data():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from sim.analysis.svg import nice_ticks
+
+    @given(st.floats(-1e6, 1e6), st.floats(1e-6, 1e6))
+    def covers(low, span):
+        ticks = nice_ticks(low, low + span)
+        assert ticks[0] <= low + 1e-9 * max(1, abs(low)) and ticks[-1] >= low + span - 1e-9 * max(
+            1, abs(low) + span
+        )
+        assert 2 <= len(ticks) <= 12
+
+    covers()

@@ -18,8 +18,8 @@ from sim.explorer.results_view import PAGE_CSS
 from sim.explorer.session import PANELS, ModelSession, sliders, strategies
 from sim.model.scenario import shipped_scenarios
 
-PLAY_INTERVAL = 0.15
-"""Seconds between steps while playing."""
+PLAY_INTERVAL_MS = 150
+"""Default pause between steps while playing (a slider changes it, as in SolaraViz)."""
 
 
 def scenario_names() -> list[str]:
@@ -38,6 +38,7 @@ def ModelView() -> None:
     resets = solara.use_reactive(0)
     tick = solara.use_reactive(0)
     playing = solara.use_reactive(False)
+    interval = solara.use_reactive(PLAY_INTERVAL_MS)
     reached = solara.use_ref(0)
 
     def build() -> ModelSession:
@@ -63,7 +64,7 @@ def ModelView() -> None:
     def play() -> None:
         while playing.value and session.running:
             step()
-            time.sleep(PLAY_INTERVAL)
+            time.sleep(interval.value / 1000)
         playing.set(False)
 
     solara.lab.use_task(play, dependencies=[playing.value, session], prefer_threaded=True)
@@ -74,16 +75,10 @@ def ModelView() -> None:
 
     with solara.Columns([1, 3]):
         with solara.Column():
-            with solara.Card("Controls"), solara.Row(justify="space-between"):
-                solara.Button("Reset", color="primary", on_click=reset)
-                solara.Button(
-                    "❚❚" if playing.value else "▶",
-                    color="primary",
-                    on_click=lambda: playing.set(not playing.value),
-                    disabled=not session.running,
-                )
-                solara.Button(
-                    "Step", color="primary", on_click=step, disabled=playing.value or not session.running
+            with solara.Card("Controls"):
+                ControlButtons(session, playing, step, reset)
+                solara.SliderInt(
+                    f"Play interval = {interval.value} ms", value=interval, min=20, max=1000, step=10
                 )
             with solara.Card("Information"):
                 Information(session, tick.value)
@@ -113,6 +108,21 @@ def ModelView() -> None:
                 solara.Text("Changing a choice re-runs the model to the current quarter.")
         with solara.Column():
             Charts(session, tick.value)
+
+
+@solara.component
+def ControlButtons(session: ModelSession, playing: solara.Reactive[bool], step, reset) -> None:
+    """Reset, play/pause and Step, as in SolaraViz's controller."""
+    with solara.Row(justify="space-between"):
+        solara.Button("Reset", color="primary", on_click=reset)
+        solara.Button(
+            "❚❚" if playing.value else "▶",
+            color="primary",
+            on_click=lambda: playing.set(not playing.value),
+            disabled=not session.running,
+        )
+        stopped = playing.value or not session.running
+        solara.Button("Step", color="primary", on_click=step, disabled=stopped)
 
 
 @solara.component
