@@ -17,16 +17,8 @@ OKABE_ITO = [
 ]
 """Colour-blind-safe qualitative palette."""
 
-MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
-"""A second cue beside colour, in the same order as the palette."""
-
 
 def strategy_colours(strategies: list[str], reference: str | None = None) -> dict[str, str]:
     """Fixed colour per strategy: the reference first (blue), the others in sorted order."""
     order = ([reference] if reference in strategies else []) + sorted(s for s in strategies if s != reference)
     return {s: OKABE_ITO[i % len(OKABE_ITO)] for i, s in enumerate(order)}
-
-
-def strategy_markers(colours: dict[str, str]) -> dict[str, str]:
-    """Marker per strategy, in the same order as :func:`strategy_colours`."""
-    return {s: MARKERS[i % len(MARKERS)] for i, s in enumerate(colours)}
