@@ -50,6 +50,29 @@ def test_runs_under_mesa_batch_run():
     assert all(0 <= r["autonomy"] <= 1 for r in rows)
 
 
+def test_the_datacollector_reports_every_state_column_and_batch_run_works_with_replicates():
+    """Mesa users get every outcome (replicate means), and replicates > 1 still gives rows."""
+    rows = mesa.batch_run(
+        BalancingModel,
+        parameters={"strategy": "multivector", "replicates": 5},
+        rng=[3],
+        max_steps=4,
+        number_processes=1,
+        data_collection_period=1,
+        display_progress=False,
+    )
+    assert len(rows) == 5  # steps 0-4
+    model = BalancingModel(replicates=5, rng=3)
+    columns = set(model.state())
+    assert columns <= set(rows[-1])
+    for family in ("relation_", "pressure_", "share_", "engagement_", "leverage_"):
+        assert any(c.startswith(family) for c in columns)
+    assert {"sanctions_exposure", "export_value", "welfare"} <= columns
+    model.run_for(4)
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert frame["welfare"].iloc[-1] == pytest.approx(model.welfare.mean())
+
+
 def test_stops_after_the_scenarios_steps():
     model = run(BalancingModel(BASE.with_overrides({"steps": 6}), rng=1))
     assert model.time == 6 and not model.running
