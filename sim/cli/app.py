@@ -11,6 +11,7 @@ import typer
 
 from sim import __version__
 from sim.cli.analyze import analyze, export
+from sim.cli.bargain import bargain
 from sim.cli.evidence import calibrate, hindcast
 from sim.cli.run import run, scenarios_app, strategies, validate
 from sim.cli.sweep import parameters, sweep
@@ -48,6 +49,7 @@ app.command("sweep")(sweep)
 app.command("parameters")(parameters)
 app.command("calibrate")(calibrate)
 app.command("hindcast")(hindcast)
+app.command("bargain")(bargain)
 app.add_typer(scenarios_app, name="scenarios")
 
 if __name__ == "__main__":
