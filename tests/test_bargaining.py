@@ -78,8 +78,8 @@ def test_ec_example_pairwise_votes_match_the_published_margins():
 
 
 def test_ec_example_rounds_keep_the_median_and_converge_on_it():
-    """Round by round (Scholz et al. 2011, qualitatively): the weighted median stays at 7, positions
-    move toward it (the spread shrinks), the mean leaves 7.39 and comes back toward 7."""
+    """Round by round: the weighted median stays at 7, positions move toward it (the spread shrinks)
+    and the mean ends nearer 7 than 7.39 (invariants only; Scholz et al.'s figures not re-checked)."""
     problems = ec_problems()
     result = bdm.simulate(problems, 100, record=True)
     assert result.converged[0]

@@ -10,11 +10,13 @@ One round, for every actor pair (challenger i, target j), on positions normalise
 3. ``EU_i(j) = s_j [P U^s + (1 - P) U^f] + (1 - s_j) U^s - Q U^sq - (1 - Q)[T U^b + (1 - T) U^w]``;
 4. risk: ``S_k = sum_j EU_j(k)``, ``R_i = (2 S_i - max S - min S)/(max S - min S)``,
    ``r_i = (1 - R_i/3)/(1 + R_i/3)``; the expected utilities are recomputed with these r_i;
-5. offers: i challenges j when ``EU_i(j) > 0``; each target takes the offer of the challenger
-   with the most to gain (ties: the nearest position, then the problem's random priority) and
-   resolves it as conflict (it moves to the challenger if the challenger's EU exceeds its own
-   positive EU), compromise (``x_j += (x_i - x_j) |EU_j(i) / EU_i(j)|`` when its loss is smaller
-   than the challenger's gain) or capitulation (it moves to the challenger).
+5. offers: i challenges j when ``EU_i(j) > 0``; a target resolves each offer as conflict (it
+   moves to the challenger if the challenger's EU exceeds its own positive EU, else it stays),
+   compromise (``x_j += (x_i - x_j) |EU_j(i) / EU_i(j)|`` when its loss is smaller than the
+   challenger's gain) or capitulation (it moves to the challenger), and accepts the offer that
+   asks the least of it (the smallest move; exact ties: the problem's random priority). The
+   open replication takes the offer of the challenger with the most to gain instead; on the EC
+   example that makes whole blocs swap between the extremes each round (docs/bargaining.md).
 
 All moves of a round happen together. Actors with zero capability or salience take no part
 (they neither vote, challenge, are challenged nor enter the risk range), so adding one changes
@@ -38,8 +40,8 @@ _NEAR = 1e-12  # expected utilities this close count as tied
 class BDMParameters:
     """Q: probability that the status quo holds if i does not challenge; T: that things improve if it changes.
 
-    Q = T = 1 is the setting of Scholz et al.'s worked example and of the open replication
-    (dmasad/BDM_DecisionModel_Replication); with Q = 1 the mean position mu plays no part.
+    Q = T = 1 are the defaults of the open replication (dmasad/BDM_DecisionModel_Replication);
+    with Q = 1 the mean position mu plays no part.
     """
 
     q: float = 1.0
@@ -106,7 +108,8 @@ def step(position: np.ndarray, problems: Problems, params: BDMParameters) -> np.
     eu0 = expected_utility(d, position, problems.salience, weight, prob, None, params)
     risk = risk_exponents(eu0, active)
     eu = expected_utility(d, position, problems.salience, weight, prob, risk, params)
-    offers = (eu > 0) & active[:, :, None] & active[:, None, :] & (d > 0)
+    pair = active[:, :, None] & active[:, None, :]
+    offers = (eu > 0) & pair & (d > 0)
     fraction = _concession(gain=eu, reply=eu.transpose(0, 2, 1))
     move = np.where(offers & (fraction > 0), fraction * d, np.inf)  # move[b, i, j]: j's move toward i
     # Each target j takes the offer that asks least of it; exact ties go to the random priority.
@@ -123,15 +126,12 @@ def step(position: np.ndarray, problems: Problems, params: BDMParameters) -> np.
 def _concession(gain: np.ndarray, reply: np.ndarray) -> np.ndarray:
     """The share of the distance a target concedes: ``gain`` is EU_i(j) > 0, ``reply`` EU_j(i).
 
-    Conflict it loses (both positive, the challenger's larger) and capitulation (its loss at least
-    the challenger's gain): all of it; compromise (a smaller loss): |EU_j(i) / EU_i(j)|; a conflict
-    it wins: nothing.
+    Conflict (both positive): all of it if the challenger's EU is larger, else nothing.
+    Otherwise compromise, ``|EU_j(i) / EU_i(j)|`` of it, or, when its loss is at least the
+    challenger's gain, capitulation: all of it.
     """
-    safe_gain = np.where(gain > 0, gain, 1.0)
-    conflict_lost = (reply > 0) & (gain > reply)
-    capitulate = (reply <= 0) & (-reply >= gain)
-    compromise = (reply <= 0) & (-reply < gain)
-    return np.where(conflict_lost | capitulate, 1.0, np.where(compromise, -reply / safe_gain, 0.0))
+    ratio = -reply / np.where(gain > 0, gain, 1.0)
+    return np.where(reply > 0, gain > reply, np.minimum(ratio, 1.0))
 
 
 def simulate(

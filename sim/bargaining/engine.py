@@ -56,7 +56,12 @@ class Rounds:
 Step = Callable[[np.ndarray, Problems], np.ndarray]
 
 
-def _run_chunk(step: Step, problems: Problems, max_rounds: int, record: bool) -> Rounds:
+def _run_block(step: Step, problems: Problems, max_rounds: int, record: bool) -> Rounds:
+    """Rounds over a block; each round steps the problems still live, ``CHUNK`` at a time.
+
+    Regrouping the live problems every round keeps chunks full to the end, so the few problems
+    that need many rounds do not run in nearly empty chunks.
+    """
     x = problems.position.copy()
     batch = len(x)
     rounds = np.zeros(batch, dtype=np.int64)
@@ -70,27 +75,19 @@ def _run_chunk(step: Step, problems: Problems, max_rounds: int, record: bool) ->
             if path is not None:
                 path[r:] = x
             break
-        current = problems.take(live)
-        new = step(x[live], current)
-        moved = np.abs(new - x[live]).max(axis=1) > TOLERANCE
-        x[live] = new
-        rounds[live[moved]] = r
-        converged[live[~moved]] = True
-        live = live[moved]
+        still = []
+        for start in range(0, live.size, CHUNK):
+            index = live[start : start + CHUNK]
+            new = step(x[index], problems.take(index))
+            moved = np.abs(new - x[index]).max(axis=1) > TOLERANCE
+            x[index] = new
+            rounds[index[moved]] = r
+            converged[index[~moved]] = True
+            still.append(index[moved])
+        live = np.concatenate(still)
         if path is not None:
             path[r] = x
     return Rounds(x, rounds, converged, path)
-
-
-def _run_block(step: Step, problems: Problems, max_rounds: int, record: bool) -> Rounds:
-    starts = range(0, len(problems.position), CHUNK)
-    parts = [_run_chunk(step, problems.take(slice(s, s + CHUNK)), max_rounds, record) for s in starts]
-    return Rounds(
-        np.concatenate([p.position for p in parts]),
-        np.concatenate([p.rounds for p in parts]),
-        np.concatenate([p.converged for p in parts]),
-        np.concatenate([p.path for p in parts], axis=1) if record else None,
-    )
 
 
 def run_rounds(

@@ -34,8 +34,10 @@ def positions_figure(issues: list[Issue], result: BargainResult) -> bytes:
     figure, axes = plt.subplots(rows, columns, figsize=(4.6 * columns, 3.2 * rows), squeeze=False)
     for ax, issue in zip(axes.flat, shown, strict=False):
         paths = result.rounds[result.rounds["issue"] == issue.name]
+        colours = {actor: plt.get_cmap("tab10")(k % 10) for k, actor in enumerate(issue.actors)}
         for (model, actor), path in paths.groupby(["model", "actor"], sort=False):
-            ax.plot(path["round"], path["position"], LINESTYLES.get(model, ":"), lw=1.2, label=f"{actor}")
+            style = LINESTYLES.get(model, ":")
+            ax.plot(path["round"], path["position"], style, color=colours[actor], lw=1.2, label=actor)
         for row in result.forecast[result.forecast["issue"] == issue.name].itertuples():
             right = paths["round"].max() if len(paths) else 0
             ax.errorbar(
