@@ -76,7 +76,7 @@ OUTCOMES: dict[str, Outcome] = {
 PER_ACTOR_PREFIXES: dict[str, Direction] = {
     "export_share_": None,
     "share_": None,
-    "effort_": None,
+    "engagement_": None,
     "relation_": "max",
     "pressure_": "min",
 }

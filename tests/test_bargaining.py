@@ -280,6 +280,6 @@ def test_bad_toml_names_the_actor_and_field(tmp_path):
     bad = write(tmp_path, text.replace("salience = 0.6\n", "salience = 1.6\n", 1), "bad.toml")
     with pytest.raises(UserError, match=r"actor\[0\]\.salience"):
         read_issue_toml(bad)
-    unknown = write(tmp_path, text.replace('"D13"]', '"D13", "Z99"]', 1), "unknown.toml")
+    unknown = write(tmp_path, text.replace('"D21"]', '"D21", "Z99"]', 1), "unknown.toml")
     with pytest.raises(UserError, match="Z99"):
         read_issue_toml(unknown)

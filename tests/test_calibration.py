@@ -1,5 +1,6 @@
 """Calibration: spec validation, the fitted file, and recovery of a known parameter."""
 
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -99,3 +100,78 @@ def test_calibration_recovers_a_known_parameter_on_synthetic_data():
 def test_missing_spec_is_a_clear_error():
     with pytest.raises(UserError, match="no such calibration spec"):
         load_spec(str(Path("no_such_spec")))
+
+
+def small_spec(**extra):
+    return CalibrationSpec.model_validate(
+        {
+            "name": "gdp",
+            "fit_start": 2011,
+            "fit_end": 2015,
+            "replicates": 4,
+            "design_points": 4,
+            "refine_evaluations": 0,
+            "parameters": {"pivot.trade_inertia": {"low": 0.02, "high": 0.4, "source": "test"}},
+            **extra,
+        }
+    )
+
+
+def test_gdp_weight_zero_keeps_the_share_objective_and_reports_gdp_fit():
+    result = calibrate(small_spec(), read_observed())
+    ev = result.evaluations
+    assert (ev["objective"] == ev["rmse"]).all() and ev["gdp_growth_rmse"].gt(0).all()
+    st = result.statistics
+    assert st["gdp_weight"] == 0 and st["gdp_growth_n_years"] == 4
+    assert st["objective_fitted"] == pytest.approx(st["rmse_fitted"])
+    # Persistence: 2011's observed growth (7.4%) carried over 2012-2015.
+    observed = [0.048, 0.060, 0.042, 0.012]
+    expected = math.sqrt(sum((0.074 - g) ** 2 for g in observed) / 4)
+    assert st["gdp_growth_rmse_persistence"] == pytest.approx(expected)
+    assert list(result.gdp_paths.year) == [2012, 2013, 2014, 2015]
+    assert result.gdp_paths.observed.tolist() == pytest.approx(observed)
+
+
+def test_gdp_weight_adds_the_weighted_gdp_rmse_to_the_objective():
+    result = calibrate(small_spec(gdp_weight=2.0), read_observed())
+    ev = result.evaluations
+    assert ev["objective"].to_numpy() == pytest.approx((ev["rmse"] + 2.0 * ev["gdp_growth_rmse"]).to_numpy())
+    assert result.statistics["objective_fitted"] == pytest.approx(ev["objective"].min())
+
+
+def test_negative_gdp_weight_is_rejected(tmp_path):
+    path = tmp_path / "spec.toml"
+    path.write_text(
+        'name = "t"\ngdp_weight = -1\n'
+        '[parameters."pivot.trade_inertia"]\nlow = 0.1\nhigh = 0.2\nsource = "x"\n'
+    )
+    with pytest.raises(UserError, match="gdp_weight"):
+        load_spec(str(path))
+
+
+def test_cli_calibrate_writes_gdp_paths_and_reports_both_rmses(tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from sim.cli.evidence import calibrate as calibrate_command
+
+    app = typer.Typer()
+    app.command("calibrate")(calibrate_command)
+    app.command("noop")(lambda: None)
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(
+        "fit_end = 2014\nreplicates = 2\ndesign_points = 2\nrefine_evaluations = 0\ngdp_weight = 1\n"
+        '[parameters."pivot.trade_inertia"]\nlow = 0.05\nhigh = 0.3\nsource = "test"\n'
+    )
+    out, fitted = tmp_path / "out", tmp_path / "fitted.toml"
+    done = CliRunner().invoke(app, ["calibrate", str(spec), "--out", str(out), "--fitted", str(fitted)])
+    assert done.exit_code == 0, done.output
+    gdp = pd.read_csv(out / "calibration_gdp.csv")
+    assert list(gdp.columns) == ["year", "observed", "default", "fitted"] and list(gdp.year) == [
+        2012,
+        2013,
+        2014,
+    ]
+    assert "gdp_growth_rmse_persistence" in done.output
+    assert "Real GDP growth RMSE fitted" in fitted.read_text()
+    assert 0.05 <= load_fitted(fitted)["pivot.trade_inertia"] <= 0.3

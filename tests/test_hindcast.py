@@ -2,6 +2,7 @@
 
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,8 +11,11 @@ import typer
 from typer.testing import CliRunner
 
 from sim.cli.evidence import hindcast
-from sim.evidence.hindcast import rebase, run_hindcast, skill_scores
+from sim.errors import UserError
+from sim.evidence.hindcast import Simulated, compare_gdp, gdp_scores, rebase, run_hindcast, skill_scores
 from sim.evidence.observed import PARTNER_KEYS, read_observed
+from sim.evidence.observed_gdp import ObservedGDP
+from sim.evidence.unga import read_agreement, relation_correlations
 from sim.model.scenario import load_scenario
 
 app = typer.Typer()
@@ -35,9 +39,9 @@ def test_history_ends_with_baseline_2023_parameters():
     history, base = load_scenario("history_2011_2023"), load_scenario("baseline_2023")
     end = history.timeline()[-1].params
     assert end.powers == base.powers
-    assert end.world.model_dump(exclude={"oil", "rivalry_initial"}) == base.world.model_dump(
-        exclude={"oil", "rivalry_initial"}
-    )
+    assert end.world.model_dump(
+        exclude={"oil", "metals", "uranium", "rivalry_initial"}
+    ) == base.world.model_dump(exclude={"oil", "metals", "uranium", "rivalry_initial"})
 
 
 def test_oil_events_follow_the_brent_data_file():
@@ -48,9 +52,29 @@ def test_oil_events_follow_the_brent_data_file():
     assert len(oil) == 12
     for event in oil:
         year = int(event.at[:4])
-        assert event.at.endswith("Q1") and event.facts == ["D08"]
+        assert event.at.endswith("Q1") and "D08" in event.facts
         assert event.set["world.oil.mean"] == pytest.approx(level[year], abs=1e-4)
         assert event.shock["oil"] == pytest.approx(math.log(level[year] / level[year - 1]), abs=1e-4)
+
+
+def test_metals_and_uranium_events_follow_the_price_data_file():
+    """Metals: copper, zinc, aluminium, lead relatives weighted 4.5 : 1.1 : 0.9 : 0.3 (D13, D14)."""
+    prices = pd.read_csv("seeds/data/commodity_prices_annual.csv").pivot_table(
+        index="year", columns="commodity", values="value"
+    )
+    weights = {"copper": 4.5, "zinc": 1.1, "aluminum": 0.9, "lead": 0.3}
+    metals = sum(w * prices[c] / prices.loc[2011, c] for c, w in weights.items()) / sum(weights.values())
+    uranium = prices["uranium_u3o8_spot_imf"].copy()
+    uranium[2023] = prices.loc[2023, "uranium_u3o8_spot_imf_partial_jan_aug"]
+    uranium = uranium / uranium[2011]
+    events = [e for e in load_scenario("history_2011_2023").events if "world.metals.mean" in e.set]
+    assert [int(e.at[:4]) for e in events] == list(range(2012, 2024))
+    for event in events:
+        year = int(event.at[:4])
+        assert event.set["world.metals.mean"] == pytest.approx(metals[year], abs=1e-4)
+        assert event.shock["metals"] == pytest.approx(math.log(metals[year] / metals[year - 1]), abs=1e-4)
+        assert event.set["world.uranium.mean"] == pytest.approx(uranium[year], abs=1e-4)
+        assert event.shock["uranium"] == pytest.approx(math.log(uranium[year] / uranium[year - 1]), abs=1e-4)
 
 
 def test_rebase_folds_earlier_events_and_rebases_oil(observed):
@@ -99,6 +123,8 @@ def test_in_sample_hindcast_scores_every_year_after_the_start(observed):
     assert 0 < scores["rmse"] < 0.1 and 0 <= scores["coverage_90"] <= 1
     again = run_hindcast(observed, 2013, 2018, replicates=20, seed=3)
     pd.testing.assert_frame_equal(result.table, again.table)
+    pd.testing.assert_frame_equal(result.gdp, again.gdp)
+    pd.testing.assert_frame_equal(result.summary, again.summary)
 
 
 def test_cli_in_sample_hindcast_end_to_end(tmp_path):
@@ -109,9 +135,15 @@ def test_cli_in_sample_hindcast_end_to_end(tmp_path):
     assert done.exit_code == 0, done.output
     table = pd.read_csv(out / "hindcast.csv")
     assert list(table.columns) == ["year", "partner", "observed", "simulated_mean", "p5", "p95"]
+    gdp = pd.read_csv(out / "hindcast_gdp.csv")
+    assert list(gdp.columns) == ["year", "observed", "simulated_mean", "p5", "p95"]
+    assert list(gdp.year) == list(range(2014, 2019))
     summary = pd.read_csv(out / "hindcast_summary.csv")
     needed = {"rmse", "rmse_persistence", "rmse_trend", "skill_vs_persistence", "skill_vs_trend"}
     assert needed | {"direction_hit_rate", "coverage_90"} <= set(summary.metric)
+    gdp_rows = {"gdp_growth_rmse", "gdp_growth_rmse_persistence", "gdp_growth_skill", "gdp_growth_n_years"}
+    assert gdp_rows | {"unga_corr_russia", "unga_corr_us"} <= set(summary.metric)
+    assert "gdp_growth_skill" in done.output
     assert (out / "hindcast.png").stat().st_size > 10_000 and (out / "manifest.json").is_file()
     assert "skill_vs_persistence" in done.output and "BNS: 2018, 2023" in done.output
 
@@ -125,6 +157,10 @@ def test_cli_in_sample_hindcast_end_to_end(tmp_path):
         (
             ["--start", "2013", "--end", "2018", "--observed", "nope.csv"],
             "nope.csv: no such observed-data file",
+        ),
+        (
+            ["--start", "2013", "--end", "2018", "--observed-gdp", "nogdp.csv"],
+            "nogdp.csv: no such observed-GDP file",
         ),
     ],
 )
@@ -140,3 +176,94 @@ def test_yearly_band_contains_the_mean(observed):
     result = run_hindcast(observed, 2011, 2014, replicates=10, seed=1)
     t = result.table
     assert np.all((t.p5 <= t.simulated_mean + 1e-12) & (t.simulated_mean <= t.p95 + 1e-12))
+
+
+def test_rebase_rebases_every_commodity_price_table(observed):
+    history = load_scenario("history_2011_2023")
+    levels = {
+        int(e.at[:4]): {c: e.set[f"world.{c}.mean"] for c in ("oil", "metals", "uranium")}
+        for e in history.events
+        if "world.metals.mean" in e.set
+    }
+    s = rebase(history, observed, 2016, 2018)
+    for commodity in ("oil", "metals", "uranium"):
+        table = getattr(s.world, commodity)
+        assert (table.initial, table.mean) == (1.0, 1.0)
+        (later,) = [e for e in s.events if e.at == "2017Q1" and f"world.{commodity}.mean" in e.set]
+        expected = levels[2017][commodity] / levels[2016][commodity]
+        assert later.set[f"world.{commodity}.mean"] == pytest.approx(expected, abs=1e-3)
+
+
+def simulated(gdp, year_of):
+    years = sorted(set(year_of))
+    n = len(gdp)
+    return Simulated(years, np.zeros((n, len(years), 1)), np.zeros((n, len(years), 1)), gdp, year_of, ("p",))
+
+
+def test_annual_gdp_growth_is_the_ratio_of_four_quarter_sums():
+    year_of = np.array([2011] * 4 + [2012] * 4 + [2013] * 2)  # 2013 incomplete
+    q = 0.01
+    gdp = np.array([(1 + q) ** np.arange(10), np.ones(10)])
+    growth, years = simulated(gdp, year_of).gdp_growth()
+    assert years == [2012]
+    assert growth[:, 0] == pytest.approx([(1 + q) ** 4 - 1, 0.0])
+    # Step 0 is the start year's first quarter: a jump in the first step counts in the start year.
+    jump = np.array([[1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0, 2.0]])
+    growth, _ = simulated(jump, year_of).gdp_growth()
+    assert growth[0, 0] == pytest.approx(8.0 / 7.0 - 1.0)
+
+
+def test_gdp_scores_on_a_hand_computed_toy():
+    gdp = ObservedGDP(Path("toy"), pd.Series({2010: 0.05, 2011: 0.01, 2012: 0.03}), {}, [])
+    growth = np.array([[0.02, 0.02], [0.04, 0.02]])  # replicates x years 2011, 2012
+    table = compare_gdp(gdp, growth, [2011, 2012], start=2010)
+    assert list(table.simulated_mean) == pytest.approx([0.03, 0.02])
+    s = gdp_scores(table, gdp, start=2010)
+    assert s["gdp_growth_rmse"] == pytest.approx(math.sqrt((0.02**2 + 0.01**2) / 2))
+    assert s["gdp_growth_rmse_persistence"] == pytest.approx(math.sqrt((0.04**2 + 0.02**2) / 2))
+    assert s["gdp_growth_skill"] == pytest.approx(1 - s["gdp_growth_rmse"] / s["gdp_growth_rmse_persistence"])
+    assert s["gdp_growth_n_years"] == 2
+
+
+def test_hindcast_scores_gdp_growth_and_unga_agreement(observed):
+    result = run_hindcast(observed, 2011, 2016, replicates=10, seed=2)
+    scores = dict(zip(result.summary.metric, result.summary.value, strict=True))
+    assert list(result.gdp.year) == list(range(2012, 2017))
+    assert result.gdp.observed.tolist() == pytest.approx([0.048, 0.060, 0.042, 0.012, 0.011])
+    assert (result.gdp.p5 <= result.gdp.simulated_mean + 1e-12).all()
+    assert scores["gdp_growth_n_years"] == 5 and scores["gdp_growth_rmse"] > 0
+    assert scores["gdp_growth_rmse_persistence"] == pytest.approx(
+        math.sqrt(np.mean((0.074 - result.gdp.observed) ** 2))
+    )
+    for power in ("russia", "china", "eu", "us"):
+        assert -1 <= scores[f"unga_corr_{power}"] <= 1 and scores[f"unga_n_years_{power}"] == 6
+
+
+def test_unga_agreement_maps_powers_and_scores_rank_correlation():
+    agreement = read_agreement()
+    assert set(agreement.columns) == {"russia", "china", "eu", "us"}
+    assert agreement.at[2011, "russia"] == pytest.approx(0.7938)
+    assert agreement.loc[2005:2015, "eu"].notna().all()
+    years = list(range(2011, 2016))
+    rising = np.tile(np.linspace(0, 1, 5)[None, :, None], (3, 1, 1))
+    toy = pd.DataFrame({"a": [0.1, 0.2, 0.3, 0.4, 0.5]}, index=years)
+    scores, notes = relation_correlations(rising, years, ("a",), toy)
+    assert scores == {"unga_corr_a": pytest.approx(1.0), "unga_n_years_a": 5.0}
+    scores, notes = relation_correlations(-rising, years, ("a",), toy)
+    assert scores["unga_corr_a"] == pytest.approx(-1.0)
+    scores, notes = relation_correlations(rising[:, :3], years[:3], ("a",), toy)
+    assert scores == {} and "only 3 simulated year(s)" in notes[0]
+
+
+def test_malformed_vote_file_is_one_line_naming_the_row(tmp_path):
+    path = tmp_path / "v.csv"
+    path.write_text(
+        "year,country_a,country_b,share_identical_votes\n2011,Kazakhstan,Russia,0.8\n2012,Kazakhstan,China,x\n"
+    )
+    with pytest.raises(
+        UserError, match=r"v.csv: line 3: share_identical_votes: expected a share 0..1, got 'x'"
+    ):
+        read_agreement(path)
+    path.write_text("year,country_a,country_b,share_identical_votes\n2011,Kazakhstan,Russia,1.5\n")
+    with pytest.raises(UserError, match=r"line 2: share_identical_votes: expected a share 0..1"):
+        read_agreement(path)

@@ -57,10 +57,13 @@ def test_stops_after_the_scenarios_steps():
 
 def check_state(model: BalancingModel) -> None:
     pv = model.pivot
-    for shares in (pv.trade, pv.fdi, pv.effort):
+    for shares in (pv.trade, pv.fdi):
         assert np.all(np.isfinite(shares))
         assert np.all(shares >= -1e-12) and np.all(shares <= 1 + 1e-12)
         np.testing.assert_allclose(shares.sum(axis=1), 1.0, atol=1e-9)
+    assert np.all((pv.engagement >= -1e-12) & (pv.engagement <= 1 + 1e-12))
+    assert np.all((pv.security_dependence >= 0) & (pv.security_dependence <= 1))
+    assert np.all(np.isfinite(pv.log_exports)) and np.all(pv.exposure >= 0)
     assert np.all(np.abs(pv.relations) <= 1 + 1e-12)
     assert np.all((pv.pressures >= 0) & (pv.pressures <= 1))
     assert np.all(pv.gdp > 0) and np.all(np.isfinite(pv.gdp))
@@ -111,10 +114,11 @@ def test_same_seed_same_state_different_seed_different_state():
 
 
 def test_toy_symmetric_pair_matches_hand_derivation(toy_path):
-    """Equal effort, no noise: shares stay 1/2, GDP grows exp(g/4 T), pressure is constant.
+    """Equal engagement, no noise: shares stay 1/2, GDP grows exp(g/4 T), pressure is constant.
 
-    Power A's rival B gets effort 1/2 > A's tolerance 0.2 (rivalry at its reference, so no
-    tightening), so A presses with capacity x salience x (0.5 - 0.2) / (1 - 0.2) = 0.15; the
+    Power A's rival B gets half of the engagement, above A's tolerance 0.2 (rivalry at its
+    reference, so no tightening; nobody neglected; dependence leverage off), so A presses with
+    capacity x salience x (0.5 - 0.2) / (1 - 0.2) = 0.15; the
     same for B. Security risk is 1 - (1 - 0.15)^2 = 0.2775. Pressure and rewards stay at their
     starting level, so relations and GDP growth do not move away from the start.
     """
@@ -157,14 +161,54 @@ def test_bandwagoning_with_russia_raises_russias_share_compared_with_multivector
     mv = run(BalancingModel(BASE, "multivector", replicates=50, rng=5))
     bw = run(BalancingModel(BASE, "bandwagon_russia", replicates=50, rng=5))
     r = list(mv.structure.powers).index("russia")
-    assert bw.pivot.bloc_shares[:, r].mean() > mv.pivot.bloc_shares[:, r].mean() + 0.1
-    assert bw.pivot.effort[:, r].mean() > 0.6
+    assert bw.pivot.bloc_shares[:, r].mean() > mv.pivot.bloc_shares[:, r].mean() + 0.02
+    assert bw.pivot.engagement[:, r].mean() > 0.8
 
 
-def test_pivot_to_china_lowers_autonomy_compared_with_equidistance():
+def test_a_pivot_to_china_raises_dependence_on_china_and_its_leverage():
+    """Leverage from dependence: the more the pivot trades with China, the more China can press."""
     eq = run(BalancingModel(BASE, "equidistance", replicates=30, rng=5))
     cn = run(BalancingModel(BASE, "pivot_china", replicates=30, rng=5))
-    assert cn.autonomy.mean() < eq.autonomy.mean() - 0.02
+    c = list(eq.structure.powers).index("china")
+    assert cn.pivot.bloc_shares[:, c].mean() > eq.pivot.bloc_shares[:, c].mean() + 0.02
+    assert cn.pivot.leverage[:, c].mean() > eq.pivot.leverage[:, c].mean()
+
+
+@pytest.mark.parametrize("weight, more", [(0.0, False), (0.8, True)])
+def test_moscow_reacts_to_a_pivot_to_china_only_where_the_scenario_says_they_are_rivals(weight, more):
+    """Rivalry between every pair is a parameter: Russia presses a pivot to China as its weight rises."""
+    calm = run(
+        BalancingModel(BASE.with_overrides({"powers.russia.rivals.china": 0.0}), "pivot_china", 30, rng=4)
+    )
+    tense = run(
+        BalancingModel(BASE.with_overrides({"powers.russia.rivals.china": weight}), "pivot_china", 30, rng=4)
+    )
+    r = list(calm.structure.powers).index("russia")
+    gap = tense.pressure_sum[:, r].mean() - calm.pressure_sum[:, r].mean()
+    assert (gap > 0.5) == more and gap >= 0
+
+
+def test_more_transit_through_russia_raises_russias_leverage():
+    """Hirschman: the CPC pipeline's share of oil exports is a source of Russian leverage."""
+    low = BalancingModel(BASE.with_overrides({"world.oil.routes.cpc_pipeline": 0.3}), replicates=5, rng=1)
+    high = BalancingModel(BASE.with_overrides({"world.oil.routes.cpc_pipeline": 0.9}), replicates=5, rng=1)
+    r = list(low.structure.powers).index("russia")
+    assert high.pivot.leverage[:, r].mean() > low.pivot.leverage[:, r].mean()
+
+
+def test_neglect_brings_pressure_and_a_higher_sensitivity_brings_more():
+    calm = run(
+        BalancingModel(
+            BASE.with_overrides({"powers.china.neglect_sensitivity": 0.0}), "neutrality", 20, rng=3
+        )
+    )
+    hurt = run(
+        BalancingModel(
+            BASE.with_overrides({"powers.china.neglect_sensitivity": 1.5}), "neutrality", 20, rng=3
+        )
+    )
+    c = list(calm.structure.powers).index("china")
+    assert hurt.pressure_sum[:, c].mean() > calm.pressure_sum[:, c].mean() + 0.5
 
 
 def test_sanctions_escalation_raises_western_pressure_on_russia_linked_trade():

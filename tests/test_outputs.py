@@ -11,7 +11,7 @@ DOC = (Path(__file__).resolve().parent.parent / "docs" / "outputs.md").read_text
 DOCUMENTED = set(re.findall(r"^\| `([^`]+)` \|", DOC, flags=re.MULTILINE))
 
 
-POWER_PREFIXES = ("effort_", "relation_", "pressure_", "reward_", "bloc_share_")
+POWER_PREFIXES = ("engagement_", "relation_", "pressure_", "reward_", "leverage_", "bloc_share_")
 
 
 def generic(column: str, partners, powers) -> str:

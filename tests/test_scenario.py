@@ -101,10 +101,17 @@ def test_extends_resolves_sibling_files_and_detects_cycles(tmp_path):
             "[partners.russia]\ntrade_share = 0.5\n",
             r"partners\.\*\.trade_share: shares sum to 1\.3061, expected 1",
         ),
-        ("[powers.russia]\ninitial_effort = 0.5\n", r"powers\.\*\.initial_effort: shares sum to 1\.2000"),
+        (
+            "[partners.italy]\nexport_mix = { coal = 0.5 }\n",
+            r"partners\.italy\.export_mix: unknown commodity 'coal'",
+        ),
+        ("[world.oil]\nroutes = { baltic = 0.5 }\n", r"world\.oil\.routes: unknown corridor 'baltic'"),
         ("[powers.china]\nrivals = ['japan']\n", r"powers\.china\.rivals: unknown power 'japan'"),
         ("[partners.italy]\nbloc = 'nato'\n", r"partners\.italy\.bloc: unknown power 'nato'"),
-        ("[strategies.multivector]\ncap = 2\n", r"strategies\.multivector\.cap: .*less than or equal to 1"),
+        (
+            "[strategies.multivector]\nlevel = 2\n",
+            r"strategies\.multivector\.level: .*less than or equal to 1",
+        ),
         ("[strategies.isolation]\nx = 1\n", r"strategies\.isolation: unknown strategy"),
         ("start = '2024Q5'\n", r"expected a quarter like 2024Q1"),
         (
@@ -149,9 +156,9 @@ def test_unknown_fact_id_is_an_error(tmp_path):
 
 def test_with_overrides_sets_paths_and_validates():
     s = load_scenario("baseline_2023")
-    t = s.with_overrides({"powers.russia.tolerance": 0.3, "strategies.multivector.cap": 0.5})
+    t = s.with_overrides({"powers.russia.tolerance": 0.3, "strategies.multivector.level": 0.5})
     assert t.powers["russia"].tolerance == 0.3
-    assert t.strategies["multivector"]["cap"] == 0.5
+    assert t.strategies["multivector"]["level"] == 0.5
     assert s.powers["russia"].tolerance != 0.3, "the original is unchanged"
     with pytest.raises(ValueError, match="unknown parameter path"):
         s.with_overrides({"powers.russia.mood": 1})

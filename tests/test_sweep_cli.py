@@ -93,7 +93,7 @@ def test_parameters_lists_paths_types_defaults_and_ranges():
     assert line.split()[1:3] == ["real", f"{default:g}"]
     assert "[0, 1]" in line
     assert "world.memberships.eaeu" in result.output and "true/false" in result.output
-    assert "strategies.multivector.cap" in result.output
+    assert "strategies.multivector.level" in result.output
     only = runner.invoke(app, ["parameters", "oil"])
     body = only.output.strip().splitlines()[1:-1]
     assert body and all("oil" in x.split()[0] for x in body)

@@ -99,7 +99,7 @@ def test_catalogue_lists_paths_with_kinds_ranges_and_defaults():
     assert catalogue["powers.china.gdp_usd_bn"].range_text == "(0, inf)"
     assert "world.oil.volatility" in catalogue
     assert "partners.russia.corridors.northern" in catalogue
-    assert not any(p.endswith(("trade_share", "fdi_share", "initial_effort")) for p in catalogue)
+    assert not any(p.endswith(("trade_share", "fdi_share")) for p in catalogue)
     for path, info in catalogue.items():  # every listed path really is settable
         value = info.default if info.default is not None else info.low
         scenario.with_overrides({path: value})

@@ -10,7 +10,7 @@ import typer
 
 from sim.cli.common import ForceOption, OutOption, QuietOption, SeedOption, handle_user_errors
 from sim.files import build_manifest, now, prepare_output_dir, write_manifest
-from sim.paths import CALIBRATION_DIR, FITTED_FILE, OBSERVED_FILE
+from sim.paths import CALIBRATION_DIR, FITTED_FILE, OBSERVED_FILE, OBSERVED_GDP_FILE
 
 ObservedOption = Annotated[
     Path,
@@ -27,6 +27,14 @@ def hindcast(
     start: Annotated[int, typer.Option("--start", help="Observed year the shares start from.")],
     end: Annotated[int, typer.Option("--end", help="Last year simulated and scored.")],
     observed: ObservedOption = OBSERVED_FILE,
+    observed_gdp: Annotated[
+        Path,
+        typer.Option(
+            "--observed-gdp",
+            help="Real GDP growth file with the columns of seeds/data/kz_gdp_real_growth_annual.csv.",
+            dir_okay=False,
+        ),
+    ] = OBSERVED_GDP_FILE,
     replicates: Annotated[int, typer.Option("--replicates", "-r", min=1, help="Replicate runs.")] = 100,
     seed: SeedOption = 1,
     out: OutOption = None,
@@ -37,12 +45,20 @@ def hindcast(
     started = now()
     from sim.evidence.hindcast import run_hindcast, write_hindcast
     from sim.evidence.observed import read_observed
+    from sim.evidence.observed_gdp import read_observed_gdp
 
     data = read_observed(observed)
-    result = run_hindcast(data, start, end, replicates, seed)
+    gdp = read_observed_gdp(observed_gdp)
+    result = run_hindcast(data, start, end, replicates, seed, gdp=gdp)
     folder = prepare_output_dir(out or Path("results") / f"hindcast_{start}_{end}", force)
     written = write_hindcast(result, folder)
-    inputs = {"observed": str(observed), "start": start, "end": end, "replicates": replicates}
+    inputs = {
+        "observed": str(observed),
+        "observed_gdp": str(observed_gdp),
+        "start": start,
+        "end": end,
+        "replicates": replicates,
+    }
     counts = {"partner_years": len(result.table), "replicates": replicates}
     write_manifest(folder, build_manifest("hindcast", inputs, seed, started, counts))
     if not quiet:
@@ -51,7 +67,7 @@ def hindcast(
             typer.echo(f"  note: {note}")
         typer.echo(f"hindcast {start} -> {end}, {replicates} replicates:")
         for metric, value in zip(result.summary["metric"], result.summary["value"], strict=True):
-            typer.echo(f"  {metric:<22}{value:10.4f}")
+            typer.echo(f"  {metric:<28}{value:10.4f}")
         typer.echo("wrote " + ", ".join(str(p) for p in written))
 
 
@@ -85,6 +101,13 @@ def calibrate(
     if not quiet:
         for key, value in result.fitted.items():
             typer.echo(f"  {key:<40}{value:10.4f}")
-        for key in ("rmse_fitted", "rmse_default", "rmse_persistence"):
+        for key in (
+            "rmse_fitted",
+            "rmse_default",
+            "rmse_persistence",
+            "gdp_growth_rmse_fitted",
+            "gdp_growth_rmse_default",
+            "gdp_growth_rmse_persistence",
+        ):
             typer.echo(f"  {key:<40}{result.statistics[key]:10.4f}")
         typer.echo("wrote " + ", ".join(str(p) for p in written))

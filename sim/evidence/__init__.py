@@ -1,4 +1,4 @@
-"""The model against evidence: observed trade, the facts file, calibration and hindcasts.
+"""The model against evidence: observed trade and GDP, the facts file, calibration, hindcasts.
 
 Public names load on first use.
 """
@@ -13,6 +13,8 @@ _EXPORTS = {
     "load_spec": "calibration",
     "calibrate": "calibration",
     "run_hindcast": "hindcast",
+    "read_observed_gdp": "observed_gdp",
+    "gdp_equation": "gdp_estimate",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
@@ -21,5 +23,7 @@ if TYPE_CHECKING:
     from sim.evidence.calibration import calibrate as calibrate
     from sim.evidence.calibration import load_spec as load_spec
     from sim.evidence.facts import load_facts as load_facts
+    from sim.evidence.gdp_estimate import gdp_equation as gdp_equation
     from sim.evidence.hindcast import run_hindcast as run_hindcast
     from sim.evidence.observed import read_observed as read_observed
+    from sim.evidence.observed_gdp import read_observed_gdp as read_observed_gdp

@@ -4,7 +4,10 @@ A calibration spec (``scenarios/calibration/*.toml``) names the scenario to repl
 window (the observed start year seeds the shares, later years up to ``fit_end`` are fitted;
 only data up to 2018 are, see docs/calibration.md), the replicates and seed, the budget, and
 each free parameter with bounds and the source of its range. The fit minimises the RMSE of the
-replicate-mean yearly shares against the observed ones, with common random numbers (the same
+replicate-mean yearly shares against the observed ones, plus ``gdp_weight`` times the RMSE of
+the replicate-mean annual real GDP growth against the observed growth (``sim.evidence.
+observed_gdp``; growth as in ``sim.evidence.hindcast``) over the same fitted years; with the
+default ``gdp_weight = 0`` GDP is reported but not fitted. Common random numbers (the same
 seed at every point), in two stages: a scrambled Sobol design over the bounds
 (``scipy.stats.qmc``), then a bounded Nelder-Mead refinement (``scipy.optimize``) from the best
 design point. The fitted values go to ``scenarios/calibration/fitted.toml``
@@ -22,8 +25,9 @@ from scipy.stats import qmc
 
 from sim.errors import UserError, describe_validation
 from sim.evidence.fitted import write_fitted
-from sim.evidence.hindcast import rebase, simulate_years
+from sim.evidence.hindcast import rebase, simulate
 from sim.evidence.observed import PARTNER_KEYS, ObservedTrade
+from sim.evidence.observed_gdp import ObservedGDP, read_observed_gdp
 from sim.files import atomic_write_csv, read_toml
 from sim.model.events import get_path
 from sim.model.params import Strict
@@ -60,6 +64,12 @@ class CalibrationSpec(Strict):
     seed: int = Field(1, ge=0, description="root seed (common random numbers)")
     design_points: int = Field(64, ge=2, le=4096, description="Sobol design size (a power of 2)")
     refine_evaluations: int = Field(200, ge=0, le=10000, description="Nelder-Mead budget")
+    gdp_weight: float = Field(
+        0.0,
+        ge=0.0,
+        le=100.0,
+        description="weight of the real GDP growth RMSE in the objective (0: shares only)",
+    )
     parameters: dict[str, FreeParameter] = Field(description="free parameters by dotted path")
 
     @model_validator(mode="after")
@@ -83,9 +93,10 @@ class CalibrationResult:
 
     spec: CalibrationSpec
     fitted: dict[str, float]
-    evaluations: pd.DataFrame  # stage, parameter columns, rmse
+    evaluations: pd.DataFrame  # stage, parameter columns, rmse, gdp_growth_rmse, objective
     statistics: dict[str, float]
     paths: pd.DataFrame  # year, partner, observed, default, fitted
+    gdp_paths: pd.DataFrame  # year, observed, default, fitted (annual real GDP growth)
 
 
 def load_spec(name_or_path: str) -> CalibrationSpec:
@@ -120,9 +131,15 @@ def load_spec(name_or_path: str) -> CalibrationSpec:
 
 
 class Objective:
-    """RMSE of simulated against observed yearly shares as a function of the free values."""
+    """Share RMSE + gdp_weight x GDP-growth RMSE of the simulated against the observed years."""
 
-    def __init__(self, spec: CalibrationSpec, observed: ObservedTrade, scenario: Scenario):
+    def __init__(
+        self,
+        spec: CalibrationSpec,
+        observed: ObservedTrade,
+        scenario: Scenario,
+        gdp: ObservedGDP | None = None,
+    ):
         for year in (spec.fit_start, spec.fit_end):
             if year not in observed.shares.index:
                 raise UserError(f"{observed.source}: no complete observed year {year} for the fit window")
@@ -134,6 +151,11 @@ class Objective:
         self.years = [y for y in observed.years if spec.fit_start < y <= spec.fit_end]
         self.target = observed.shares.loc[self.years, list(PARTNER_KEYS)].to_numpy()
         self.observed = observed
+        self.gdp = gdp if gdp is not None else read_observed_gdp()
+        self.gdp_years = [y for y in self.gdp.years if spec.fit_start < y <= spec.fit_end]
+        if spec.gdp_weight > 0 and not self.gdp_years:
+            raise UserError(f"{self.gdp.source}: no observed GDP growth in the fit years; set gdp_weight = 0")
+        self.gdp_target = self.gdp.growth.loc[self.gdp_years].to_numpy(dtype=float)
         self.rows: list[dict] = []
 
     def values(self, unit: np.ndarray) -> dict[str, float]:
@@ -141,32 +163,58 @@ class Objective:
         x = self.low + np.clip(unit, 0.0, 1.0) * (self.high - self.low)
         return dict(zip(self.keys, (float(v) for v in x), strict=True))
 
-    def paths(self, values: dict[str, float] | None) -> np.ndarray:
-        """Replicate-mean yearly shares (fitted years x partners) at these values."""
+    def simulated(self, values: dict[str, float] | None) -> tuple[np.ndarray, np.ndarray]:
+        """Replicate-mean yearly shares (fitted years x partners) and annual GDP growth (GDP years)."""
         base = self.scenario.with_overrides(values) if values else self.scenario
         s = self.spec
         rebased = rebase(base, self.observed, s.fit_start, s.fit_end)
-        yearly, years = simulate_years(rebased, s.replicates, s.seed, s.strategy)
-        return yearly.mean(axis=0)[[years.index(y) for y in self.years]]
+        paths = simulate(rebased, s.replicates, s.seed, s.strategy)
+        shares = paths.shares.mean(axis=0)[[paths.years.index(y) for y in self.years]]
+        growth, growth_years = paths.gdp_growth()
+        mean_growth = growth.mean(axis=0)[[growth_years.index(y) for y in self.gdp_years]]
+        return shares, mean_growth
+
+    def paths(self, values: dict[str, float] | None) -> np.ndarray:
+        """Replicate-mean yearly shares (fitted years x partners) at these values."""
+        return self.simulated(values)[0]
+
+    def errors(self, values: dict[str, float] | None) -> tuple[float, float]:
+        """RMSE over the fitted partner-years and over the fitted GDP years (NaN without any)."""
+        shares, growth = self.simulated(values)
+        gdp_rmse = float(np.sqrt(np.mean((growth - self.gdp_target) ** 2))) if self.gdp_years else np.nan
+        return float(np.sqrt(np.mean((shares - self.target) ** 2))), gdp_rmse
 
     def rmse(self, values: dict[str, float] | None) -> float:
         """Root mean squared error over the fitted partner-years."""
-        return float(np.sqrt(np.mean((self.paths(values) - self.target) ** 2)))
+        return self.errors(values)[0]
+
+    def combine(self, share_rmse: float, gdp_rmse: float) -> float:
+        """The objective: share RMSE, plus gdp_weight x GDP RMSE when the weight is positive."""
+        return share_rmse + self.spec.gdp_weight * gdp_rmse if self.spec.gdp_weight > 0 else share_rmse
 
     def __call__(self, unit: np.ndarray, stage: str = "refine") -> float:
-        """RMSE at a point of the unit cube; every evaluation is recorded."""
+        """The objective at a point of the unit cube; every evaluation is recorded."""
         values = self.values(unit)
-        error = self.rmse(values)
-        self.rows.append({"stage": stage, **values, "rmse": error})
+        share_rmse, gdp_rmse = self.errors(values)
+        error = self.combine(share_rmse, gdp_rmse)
+        self.rows.append(
+            {"stage": stage, **values, "rmse": share_rmse, "gdp_growth_rmse": gdp_rmse, "objective": error}
+        )
         return error
 
 
 def calibrate(
-    spec: CalibrationSpec, observed: ObservedTrade, scenario: Scenario | None = None
+    spec: CalibrationSpec,
+    observed: ObservedTrade,
+    scenario: Scenario | None = None,
+    gdp: ObservedGDP | None = None,
 ) -> CalibrationResult:
-    """Sobol design, then Nelder-Mead from its best point; returns fitted values and statistics."""
+    """Sobol design, then Nelder-Mead from its best point; returns fitted values and statistics.
+
+    ``gdp`` (observed real GDP growth) defaults to the shipped file.
+    """
     scenario = scenario if scenario is not None else load_scenario(spec.scenario)
-    objective = Objective(spec, observed, scenario)
+    objective = Objective(spec, observed, scenario, gdp)
     sampler = qmc.Sobol(len(objective.keys), scramble=True, seed=spec.seed)
     design = sampler.random_base2(int(np.log2(spec.design_points)))
     scores = [objective(point, "design") for point in design]
@@ -183,37 +231,57 @@ def calibrate(
     fitted = objective.values(best)
     evaluations = pd.DataFrame(objective.rows)
     statistics = fit_statistics(objective, fitted, evaluations)
-    paths = _paths_table(objective, fitted)
-    return CalibrationResult(spec, fitted, evaluations, statistics, paths)
+    paths, gdp_paths = _paths_tables(objective, fitted)
+    return CalibrationResult(spec, fitted, evaluations, statistics, paths, gdp_paths)
 
 
 def fit_statistics(
     objective: Objective, fitted: dict[str, float], evaluations: pd.DataFrame
 ) -> dict[str, float]:
-    """RMSE fitted, at the scenario's own values and of persistence; per partner; budget used."""
+    """Share and GDP-growth RMSE: fitted, at the scenario's values and of persistence.
+
+    Also the objective, the share RMSE per partner, the budget used and how well pinned each
+    parameter is (range of its values among the best 10% of design points).
+    """
     spec = objective.spec
-    fitted_paths = objective.paths(fitted)
+    fitted_paths, fitted_growth = objective.simulated(fitted)
     start = objective.observed.shares.loc[spec.fit_start, list(PARTNER_KEYS)].to_numpy()
     rmse = float(np.sqrt(np.mean((fitted_paths - objective.target) ** 2)))
+    gdp_rmse = _rmse(fitted_growth, objective.gdp_target)
+    default_rmse, default_gdp_rmse = objective.errors(None)
+    start_growth = objective.gdp.growth.get(spec.fit_start, np.nan)
     stats = {
         "rmse_fitted": rmse,
-        "rmse_default": objective.rmse(None),
+        "rmse_default": default_rmse,
         "rmse_persistence": float(np.sqrt(np.mean((start - objective.target) ** 2))),
         "n_partner_years": float(objective.target.size),
+        "gdp_growth_rmse_fitted": gdp_rmse,
+        "gdp_growth_rmse_default": default_gdp_rmse,
+        "gdp_growth_rmse_persistence": _rmse(
+            np.full(len(objective.gdp_target), start_growth), objective.gdp_target
+        ),
+        "gdp_growth_n_years": float(len(objective.gdp_years)),
+        "gdp_weight": spec.gdp_weight,
+        "objective_fitted": objective.combine(rmse, gdp_rmse),
         "evaluations": float(len(evaluations)),
     }
     for k, key in enumerate(PARTNER_KEYS):
         stats[f"rmse_{key}"] = float(np.sqrt(np.mean((fitted_paths[:, k] - objective.target[:, k]) ** 2)))
     # How well pinned each parameter is: range of values among the best 10% of design points.
     design = evaluations[evaluations["stage"] == "design"]
-    top = design.nsmallest(max(2, len(design) // 10), "rmse")
+    top = design.nsmallest(max(2, len(design) // 10), "objective")
     for key, free in spec.parameters.items():
         stats[f"top10_range_{key}"] = float((top[key].max() - top[key].min()) / (free.high - free.low))
     return stats
 
 
-def _paths_table(objective: Objective, fitted: dict[str, float]) -> pd.DataFrame:
-    default, best = objective.paths(None), objective.paths(fitted)
+def _rmse(forecast: np.ndarray, observed: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((forecast - observed) ** 2))) if len(observed) else np.nan
+
+
+def _paths_tables(objective: Objective, fitted: dict[str, float]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Observed, default and fitted shares by year and partner; the same for GDP growth."""
+    (default, default_growth), (best, best_growth) = objective.simulated(None), objective.simulated(fitted)
     rows = [
         {
             "year": year,
@@ -225,7 +293,15 @@ def _paths_table(objective: Objective, fitted: dict[str, float]) -> pd.DataFrame
         for i, year in enumerate(objective.years)
         for k, key in enumerate(PARTNER_KEYS)
     ]
-    return pd.DataFrame(rows)
+    gdp = pd.DataFrame(
+        {
+            "year": objective.gdp_years,
+            "observed": objective.gdp_target,
+            "default": default_growth,
+            "fitted": best_growth,
+        }
+    )
+    return pd.DataFrame(rows), gdp
 
 
 def fitted_header(result: CalibrationResult, observed: ObservedTrade) -> list[str]:
@@ -240,6 +316,9 @@ def fitted_header(result: CalibrationResult, observed: ObservedTrade) -> list[st
         f"({spec.design_points} Sobol points + Nelder-Mead).",
         f"RMSE fitted {st['rmse_fitted']:.4f}, at scenario values {st['rmse_default']:.4f}, "
         f"persistence {st['rmse_persistence']:.4f} over {int(st['n_partner_years'])} partner-years.",
+        f"Real GDP growth RMSE fitted {st['gdp_growth_rmse_fitted']:.4f}, at scenario values "
+        f"{st['gdp_growth_rmse_default']:.4f}, persistence {st['gdp_growth_rmse_persistence']:.4f} "
+        f"over {int(st['gdp_growth_n_years'])} years; gdp_weight {spec.gdp_weight:g}.",
         "",
     ]
     for key, free in spec.parameters.items():
@@ -254,7 +333,7 @@ def write_calibration(
     result: CalibrationResult, observed: ObservedTrade, out: Path, fitted_file: Path
 ) -> list[Path]:
     """Evaluations, statistics, fitted-vs-observed paths and a figure in ``out``; the fitted file."""
-    from sim.evidence.hindcast import plot_paths
+    from sim.evidence.figures import plot_paths
 
     atomic_write_csv(out / "calibration_evaluations.csv", [result.evaluations])
     stats = pd.DataFrame(
@@ -265,7 +344,10 @@ def write_calibration(
     )
     atomic_write_csv(out / "calibration_summary.csv", [stats])
     atomic_write_csv(out / "calibration_paths.csv", [result.paths])
+    atomic_write_csv(out / "calibration_gdp.csv", [result.gdp_paths])
     figure = out / "calibration_fit.png"
-    plot_paths(result.paths, figure, ("default", "scenario values"), ("fitted", "fitted"))
+    lines = (("default", "scenario values"), ("fitted", "fitted"))
+    plot_paths(result.paths, figure, *lines, gdp=result.gdp_paths)
     write_fitted(fitted_file, result.fitted, fitted_header(result, observed))
-    return [out / "calibration_summary.csv", out / "calibration_paths.csv", figure, fitted_file]
+    written = ["calibration_summary.csv", "calibration_paths.csv", "calibration_gdp.csv"]
+    return [*(out / name for name in written), figure, fitted_file]

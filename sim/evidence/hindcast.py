@@ -16,6 +16,21 @@ Skill scores (``hindcast_summary.csv``) over all partner-years after the start:
 - ``direction_hit_rate``: share of partner-years whose simulated change since the start has the
   sign of the observed change;
 - ``coverage_90``: share of observations inside the simulated 5-95% band.
+
+Real GDP growth (``hindcast_gdp.csv``; observed: ``sim.evidence.observed_gdp``) is scored from
+the model's GDP index (``model.pivot.gdp``, 1 at the start), recorded every quarter. As in the
+national accounts, a year's level is the sum of its four quarterly values and its growth is
+that sum over the previous year's sum, minus 1; the step-0 state is the start year's first
+quarter, so the start year is complete and growth is scored for every year after the start:
+
+- ``gdp_growth_rmse``: RMSE of the replicate-mean simulated growth against the observed;
+- ``gdp_growth_rmse_persistence``: the same for the start year's observed growth carried forward;
+- ``gdp_growth_skill`` = 1 - gdp_growth_rmse / gdp_growth_rmse_persistence;
+- ``gdp_growth_n_years``: the years scored.
+
+Relations are checked against UN General Assembly vote agreement (``sim.evidence.unga``):
+``unga_corr_<power>``, the Spearman correlation of the yearly simulated relation with the
+observed agreement, and ``unga_n_years_<power>``, for powers with enough years of data.
 """
 
 from dataclasses import dataclass, field
@@ -26,14 +41,18 @@ import pandas as pd
 from pydantic import ValidationError
 
 from sim.errors import UserError
+from sim.evidence.figures import plot_paths
 from sim.evidence.fitted import load_fitted
 from sim.evidence.observed import BREAK_YEARS, PARTNER_KEYS, ObservedTrade
+from sim.evidence.observed_gdp import ObservedGDP, read_observed_gdp
+from sim.evidence.unga import read_agreement, relation_correlations
 from sim.experiments.seeding import derive_seed, replicate_chunks
-from sim.files import atomic_path, atomic_write_csv
+from sim.files import atomic_write_csv
 from sim.model.balancing import BalancingModel
 from sim.model.events import apply_event
 from sim.model.quarters import format_quarter, parse_quarter
 from sim.model.scenario import Scenario, load_scenario
+from sim.paths import OBSERVED_GDP_FILE, UNGA_AGREEMENT_FILE
 
 HISTORY = "history_2011_2023"
 TREND_YEARS = 5
@@ -47,15 +66,45 @@ class HindcastResult:
     table: pd.DataFrame  # year, partner, observed, simulated_mean, p5, p95
     summary: pd.DataFrame  # metric, value
     notes: list[str] = field(default_factory=list)
+    gdp: pd.DataFrame = field(default_factory=pd.DataFrame)  # year, observed, simulated_mean, p5, p95
+
+
+@dataclass
+class Simulated:
+    """Replicate paths of one replay: yearly shares and relations, quarterly GDP index."""
+
+    years: list[int]
+    shares: np.ndarray  # (n, years, partners): yearly mean trade shares
+    relations: np.ndarray  # (n, years, powers): yearly mean relations
+    gdp: np.ndarray  # (n, steps + 1): GDP index of every quarterly state, 1 at step 0
+    year_of: np.ndarray  # (steps + 1,): the year each quarterly state is labelled with
+    powers: tuple[str, ...]
+
+    def gdp_growth(self) -> tuple[np.ndarray, list[int]]:
+        """Annual growth (n, years) of each complete year whose previous year is complete."""
+        complete = [y for y in self.years if (self.year_of == y).sum() == 4]
+        level = {y: self.gdp[:, self.year_of == y].sum(axis=1) for y in complete}
+        scored = [y for y in complete if y - 1 in level]
+        growth = np.stack([level[y] / level[y - 1] - 1.0 for y in scored], axis=1) if scored else None
+        return (growth if growth is not None else np.empty((len(self.gdp), 0))), scored
 
 
 def rebase(scenario: Scenario, observed: ObservedTrade, start: int, end: int) -> Scenario:
-    """The scenario started at ``start``Q1 from observed shares and run to the end of ``end``."""
-    if tuple(scenario.partners) != PARTNER_KEYS:
+    """The scenario started at ``start``Q1 from observed shares and run to the end of ``end``.
+
+    Every commodity price table of the world (``world.<name>`` with ``initial`` and ``mean``:
+    oil, metals, uranium, ...) is re-based so that its level at the start is 1, and later
+    events that set its level are divided by the same base.
+    """
+    if set(scenario.partners) != set(PARTNER_KEYS):
         raise UserError(
             f"scenario {scenario.name}: partners {list(scenario.partners)}; the hindcast needs "
             f"{list(PARTNER_KEYS)} to match the observed data"
         )
+    if tuple(scenario.partners) != PARTNER_KEYS:  # a parent file may list them in another order
+        data = scenario.model_dump()
+        data["partners"] = {key: data["partners"][key] for key in PARTNER_KEYS}
+        scenario = Scenario.model_validate(data)
     first = parse_quarter(f"{start}Q1")
     last = scenario.start_index + scenario.steps - 1
     if parse_quarter(f"{end}Q4") > last:
@@ -70,11 +119,14 @@ def rebase(scenario: Scenario, observed: ObservedTrade, start: int, end: int) ->
         else:
             later.append(events[i])
     world = data["world"]
-    base_oil = world["oil"]["mean"]
-    world["oil"].update(initial=1.0, mean=1.0)
-    for event in later:
-        if "world.oil.mean" in event["set"]:
-            event["set"]["world.oil.mean"] /= base_oil
+    for name, table in world.items():  # every commodity price table: oil, metals, uranium, ...
+        if isinstance(table, dict) and {"initial", "mean"} <= set(table):
+            base = table["mean"]
+            table.update(initial=1.0, mean=1.0)
+            for event in later:
+                for leaf in ("initial", "mean"):
+                    if f"world.{name}.{leaf}" in event["set"]:
+                        event["set"][f"world.{name}.{leaf}"] /= base
     rivalry0 = world["rivalry_initial"] if world["rivalry_initial"] is not None else world["rivalry"]
     world["rivalry_initial"] = float(np.clip(rivalry0 + rivalry_shift, 0.0, 1.0))
     for key in PARTNER_KEYS:
@@ -87,14 +139,14 @@ def rebase(scenario: Scenario, observed: ObservedTrade, start: int, end: int) ->
         raise UserError(f"scenario {scenario.name} re-based to {start}: {err.errors()[0]['msg']}") from None
 
 
-def simulate_years(
+def simulate(
     scenario: Scenario,
     replicates: int,
     seed: int,
     strategy: str = "multivector",
     overrides: dict | None = None,
-) -> tuple[np.ndarray, list[int]]:
-    """Yearly mean trade shares, (replicates, years, partners), and the years.
+) -> Simulated:
+    """Replicate paths of trade shares, relations and the GDP index, recorded every quarter.
 
     Replicates run in the fixed chunks of ``sim.experiments.seeding``, each with its derived
     seed, as every run does, so a result does not depend on how it is computed.
@@ -102,7 +154,7 @@ def simulate_years(
     labels = [format_quarter(scenario.start_index + k) for k in range(scenario.steps + 1)]
     years = sorted({int(label[:4]) for label in labels})
     year_of = np.array([int(label[:4]) for label in labels])
-    chunks = []
+    shares, relations, gdp, powers = [], [], [], ()
     for chunk, n in replicate_chunks(replicates):
         model = BalancingModel(
             scenario,
@@ -112,13 +164,41 @@ def simulate_years(
             overrides=overrides,
             collect=False,
         )
-        path = [model.pivot.trade.copy()]
+        powers = tuple(model.structure.powers)
+        trade, rel, index = (
+            [model.pivot.trade.copy()],
+            [model.pivot.relations.copy()],
+            [model.pivot.gdp.copy()],
+        )
         for _ in range(scenario.steps):
             model.step()
-            path.append(model.pivot.trade.copy())
-        quarterly = np.stack(path, axis=1)  # (n, steps + 1, K)
-        chunks.append(np.stack([quarterly[:, year_of == y].mean(axis=1) for y in years], axis=1))
-    return np.concatenate(chunks, axis=0), years
+            trade.append(model.pivot.trade.copy())
+            rel.append(model.pivot.relations.copy())
+            index.append(model.pivot.gdp.copy())
+        for out, path in ((shares, trade), (relations, rel)):
+            quarterly = np.stack(path, axis=1)  # (n, steps + 1, K or P)
+            out.append(np.stack([quarterly[:, year_of == y].mean(axis=1) for y in years], axis=1))
+        gdp.append(np.stack(index, axis=1))
+    return Simulated(
+        years,
+        np.concatenate(shares, axis=0),
+        np.concatenate(relations, axis=0),
+        np.concatenate(gdp, axis=0),
+        year_of,
+        powers,
+    )
+
+
+def simulate_years(
+    scenario: Scenario,
+    replicates: int,
+    seed: int,
+    strategy: str = "multivector",
+    overrides: dict | None = None,
+) -> tuple[np.ndarray, list[int]]:
+    """Yearly mean trade shares, (replicates, years, partners), and the years (see ``simulate``)."""
+    paths = simulate(scenario, replicates, seed, strategy, overrides)
+    return paths.shares, paths.years
 
 
 def compare(observed: ObservedTrade, yearly: np.ndarray, years: list[int], start: int) -> pd.DataFrame:
@@ -178,6 +258,38 @@ def skill_scores(table: pd.DataFrame, observed: pd.DataFrame, start: int) -> dic
     }
 
 
+def compare_gdp(gdp: ObservedGDP, growth: np.ndarray, years: list[int], start: int) -> pd.DataFrame:
+    """Observed and simulated annual GDP growth (mean and band) for observed years after ``start``."""
+    rows = []
+    for j, year in enumerate(years):
+        if year > start and year in gdp.growth.index:
+            lo, hi = np.percentile(growth[:, j], BAND)
+            rows.append(
+                {
+                    "year": year,
+                    "observed": float(gdp.growth[year]),
+                    "simulated_mean": float(growth[:, j].mean()),
+                    "p5": float(lo),
+                    "p95": float(hi),
+                }
+            )
+    return pd.DataFrame(rows, columns=["year", "observed", "simulated_mean", "p5", "p95"])
+
+
+def gdp_scores(table: pd.DataFrame, gdp: ObservedGDP, start: int) -> dict[str, float]:
+    """GDP growth RMSE, persistence RMSE (start-year growth carried forward), skill, years."""
+    obs = table["observed"].to_numpy()
+    base = gdp.growth.get(start, np.nan)
+    rmse = _rmse(table["simulated_mean"].to_numpy(), obs)
+    rmse_persistence = _rmse(np.full(len(obs), base), obs)
+    return {
+        "gdp_growth_rmse": rmse,
+        "gdp_growth_rmse_persistence": rmse_persistence,
+        "gdp_growth_skill": 1.0 - rmse / rmse_persistence if rmse_persistence > 0 else np.nan,
+        "gdp_growth_n_years": float(len(obs)),
+    }
+
+
 def _rmse(forecast: np.ndarray, observed: np.ndarray) -> float:
     return float(np.sqrt(np.mean((forecast - observed) ** 2))) if len(observed) else np.nan
 
@@ -190,8 +302,14 @@ def run_hindcast(
     seed: int = 1,
     scenario: Scenario | None = None,
     overrides: dict | None = None,
+    gdp: ObservedGDP | None = None,
+    agreement: pd.DataFrame | None = None,
 ) -> HindcastResult:
-    """Replay history from ``start`` to ``end`` and score it against the observed shares."""
+    """Replay history from ``start`` to ``end`` and score it against the observed data.
+
+    ``gdp`` (observed growth) and ``agreement`` (UNGA vote agreement by year and power) default
+    to the shipped files.
+    """
     if end <= start:
         raise UserError(f"`end` {end}: expected a year after `start` ({start})")
     if start not in observed.shares.index:
@@ -201,52 +319,38 @@ def run_hindcast(
     scored = [y for y in observed.years if start < y <= end]
     if not scored:
         raise UserError(f"{observed.source}: no observed year after `start` {start} up to `end` {end}")
+    gdp = gdp if gdp is not None else read_observed_gdp(OBSERVED_GDP_FILE)
+    agreement = agreement if agreement is not None else read_agreement(UNGA_AGREEMENT_FILE)
     history = scenario if scenario is not None else load_scenario(HISTORY)
     settings = {**load_fitted(), **(overrides or {})}
     rebased = rebase(history.with_overrides(settings) if settings else history, observed, start, end)
-    yearly, years = simulate_years(rebased, replicates, seed)
-    table = compare(observed, yearly, years, start)
+    paths = simulate(rebased, replicates, seed)
+    table = compare(observed, paths.shares, paths.years, start)
     scores = skill_scores(table, observed.shares, start)
+    growth, growth_years = paths.gdp_growth()
+    gdp_table = compare_gdp(gdp, growth, growth_years, start)
+    scores |= gdp_scores(gdp_table, gdp, start)
+    unga, unga_notes = relation_correlations(paths.relations, paths.years, paths.powers, agreement)
+    scores |= unga
     notes = list(observed.notes)
     if start in BREAK_YEARS:
         notes.append(f"start year {start}: {BREAK_YEARS[start]}; scores are unreliable")
     missing = [y for y in range(start + 1, end + 1) if y not in observed.shares.index]
     if missing:
         notes.append(f"years without complete observations, not scored: {missing}")
+    if start not in gdp.growth.index:
+        notes.append(f"{gdp.source}: no observed GDP growth for {start}; no persistence baseline")
+    notes += unga_notes
     summary = pd.DataFrame({"metric": list(scores), "value": list(scores.values())})
-    return HindcastResult(table, summary, notes)
+    return HindcastResult(table, summary, notes, gdp_table)
 
 
 def write_hindcast(result: HindcastResult, out: Path) -> list[Path]:
-    """hindcast.csv, hindcast_summary.csv and hindcast.png in ``out`` (atomic writes)."""
+    """hindcast.csv, hindcast_gdp.csv, hindcast_summary.csv and hindcast.png in ``out`` (atomic)."""
     table = result.table.drop(columns="in_sample")
     atomic_write_csv(out / "hindcast.csv", [table])
+    atomic_write_csv(out / "hindcast_gdp.csv", [result.gdp])
     atomic_write_csv(out / "hindcast_summary.csv", [result.summary])
     figure = out / "hindcast.png"
-    plot_paths(result.table, figure, ("simulated_mean", "simulated (mean, 5-95%)"))
-    return [out / "hindcast.csv", out / "hindcast_summary.csv", figure]
-
-
-def plot_paths(table: pd.DataFrame, path: Path, *lines: tuple[str, str]) -> None:
-    """One panel per partner: observed shares against simulated columns (and band if present)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(2, 3, figsize=(11, 6), sharex=True)
-    for ax, key in zip(axes.ravel(), PARTNER_KEYS, strict=True):
-        part = table[table["partner"] == key]
-        if {"p5", "p95"} <= set(part.columns):
-            ax.fill_between(part["year"], part["p5"], part["p95"], alpha=0.25, label="5-95%")
-        for column, label in lines:
-            ax.plot(part["year"], part[column], marker=".", label=label)
-        ax.plot(part["year"], part["observed"], "k-o", markersize=3, label="observed")
-        ax.set_title(key)
-        ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-    axes[0, 0].legend(fontsize=7)
-    fig.suptitle("Kazakhstan: partner shares of trade turnover, observed and simulated")
-    fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, format="png")
-    plt.close(fig)
+    plot_paths(result.table, figure, ("simulated_mean", "simulated (mean, 5-95%)"), gdp=result.gdp)
+    return [out / "hindcast.csv", out / "hindcast_gdp.csv", out / "hindcast_summary.csv", figure]

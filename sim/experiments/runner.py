@@ -115,33 +115,7 @@ def id_columns(
 
 def snapshot(model: BalancingModel) -> tuple[int, dict[str, np.ndarray]]:
     """The state and metrics of every replicate at this step, by timeseries column."""
-    st, pivot, w = model.structure, model.pivot, model.world
-    cols: dict[str, np.ndarray] = {}
-    exports = metrics.export_shares(pivot.trade, st.export_fraction)
-    for k, key in enumerate(st.partners):
-        cols[f"share_{key}"] = pivot.trade[:, k]
-        cols[f"export_share_{key}"] = exports[:, k]
-        cols[f"fdi_share_{key}"] = pivot.fdi[:, k]
-    for p, key in enumerate(st.powers):
-        cols[f"bloc_share_{key}"] = pivot.bloc_shares[:, p]
-        cols[f"effort_{key}"] = pivot.effort[:, p]
-        cols[f"relation_{key}"] = pivot.relations[:, p]
-        cols[f"pressure_{key}"] = pivot.pressures[:, p]
-        cols[f"reward_{key}"] = pivot.rewards[:, p]
-    cols.update(
-        oil_price=w.oil,
-        uranium_price=w.uranium,
-        rivalry=w.rivalry,
-        sanctions=np.full(model.replicates, st.sanctions),
-        welfare=pivot.gdp,
-        autonomy=metrics.autonomy(pivot.bloc_shares),
-        max_dependence=metrics.max_dependence(pivot.bloc_shares),
-        security_risk=metrics.security_risk(pivot.pressures),
-        sanctions_exposure=metrics.sanctions_exposure(st.sanctions, pivot.bloc_shares[:, st.target_bloc]),
-        relation_min=metrics.relation_min(pivot.relations),
-        relation_spread=metrics.relation_spread(pivot.relations),
-    )
-    return int(model.time), {k: np.array(v, dtype=float) for k, v in cols.items()}
+    return int(model.time), model.state()
 
 
 def outcomes(model: BalancingModel) -> dict[str, np.ndarray]:
@@ -165,7 +139,7 @@ def outcomes(model: BalancingModel) -> dict[str, np.ndarray]:
         out[f"share_{key}_final"] = pivot.trade[:, k]
         out[f"export_share_{key}_final"] = exports[:, k]
     for p, key in enumerate(st.powers):
-        out[f"effort_{key}_final"] = pivot.effort[:, p]
+        out[f"engagement_{key}_final"] = pivot.engagement[:, p]
         out[f"relation_{key}_final"] = pivot.relations[:, p]
         out[f"pressure_{key}_mean"] = model.pressure_sum[:, p] / steps
     return {k: np.array(v, dtype=float) for k, v in out.items()}

@@ -1,9 +1,8 @@
 """The actors: the pivot state (Kazakhstan) and the great powers.
 
 Every state variable carries a leading replicate axis, so one agent is one actor seen across
-R replicate worlds. Great powers decide together in one vectorised rule
-(reward ~ budget x salience x effort received; pressure ~ capacity x salience x excess
-engagement of rivals over tolerance, with noise): step 3 of docs/ODD.md.
+R replicate worlds. The great powers decide together in one vectorised rule
+(``sim.model.powers``); a ``GreatPower`` agent is the Mesa-facing view of one of them.
 """
 
 from typing import TYPE_CHECKING
@@ -11,102 +10,105 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.model import metrics
 from sim.model.params import PowerParams
+from sim.model.powers import powers_respond
 from sim.model.strategies import Observation, Strategy
 
 if TYPE_CHECKING:
     from sim.model.balancing import BalancingModel
 
-EPS = 0.05  # effort floor in the attraction ratio, so zero effort is finite
+EPS = 0.05  # engagement floor in the attraction ratio, so zero engagement is finite
 
 
 class GreatPower(mesa.Agent):
-    """One great power and its parameters; the powers decide together in :func:`powers_respond`."""
+    """One great power: its parameters in force and what it does to the pivot this quarter."""
 
-    def __init__(self, model: "BalancingModel", key: str, index: int, params: PowerParams):
+    def __init__(self, model: "BalancingModel", key: str, index: int):
         super().__init__(model)
         self.key = key
         self.index = index
-        self.params = params
 
+    @property
+    def params(self) -> PowerParams:
+        """Its parameters in force (an event may change them)."""
+        return self.model.params.powers[self.key]
 
-def powers_respond(model: "BalancingModel", pivot: "PivotState", noisy: bool = True) -> tuple:
-    """Rewards, pressures and effective tolerances of all powers, each (R, P).
+    @property
+    def pressure(self) -> np.ndarray:
+        """Pressure it puts on the pivot this quarter, per replicate."""
+        return self.model.pivot.pressures[:, self.index]
 
-    Tolerance shrinks as rivalry rises above its reference; pressure adds secondary-sanctions
-    enforcement on trade with the sanctioned bloc.
-    """
-    st = model.structure
-    effort = pivot.effort
-    tol = st.tolerance_at_zero_rivalry - st.tightening * model.world.rivalry[:, None]
-    tol = np.minimum(np.maximum(tol, 0.0), 0.99)
-    excess = np.maximum(effort @ st.rivals_t - tol, 0.0) / (1.0 - tol)
-    pressure = excess * (st.pressure_rate + st.csto_rate * pivot.security_dependence[:, None])
-    pressure += st.secondary_rate * pivot.bloc_shares[:, st.target_bloc, None]
-    reward = st.reward_rate * effort
-    if noisy:
-        shocks = np.exp(st.noise * model.rng.standard_normal((2, *effort.shape)) - st.noise_half_variance)
-        pressure *= shocks[0]
-        reward *= shocks[1]
-    return reward, np.minimum(pressure, 1.0), tol
+    @property
+    def reward(self) -> np.ndarray:
+        """Rewards it gives the pivot this quarter, per replicate."""
+        return self.model.pivot.rewards[:, self.index]
 
 
 class PivotState(mesa.Agent):
-    """The middle state: effort allocation, relations, trade and FDI shares, GDP, security."""
+    """The middle state: engagement, relations, trade and FDI shares, exports, GDP, security."""
 
     def __init__(self, model: "BalancingModel", strategy: Strategy, replicates: int):
         super().__init__(model)
-        s = model.params
-        st = model.structure
-        r = replicates
+        s, st, r = model.params, model.structure, replicates
         self.strategy = strategy
-        self.effort = np.tile([p.initial_effort for p in s.powers.values()], (r, 1))
-        self.effort /= self.effort.sum(axis=1, keepdims=True)
+        self.engagement = np.tile([p.initial_engagement for p in s.powers.values()], (r, 1))
         self.relations = np.tile([p.initial_relation for p in s.powers.values()], (r, 1))
-        self.trade = np.tile([p.trade_share for p in s.partners.values()], (r, 1))
-        self.trade /= self.trade.sum(axis=1, keepdims=True)
-        self.fdi = np.tile([p.fdi_share for p in s.partners.values()], (r, 1))
-        self.fdi /= self.fdi.sum(axis=1, keepdims=True)
+        self.trade = _normalised(np.tile([p.trade_share for p in s.partners.values()], (r, 1)))
+        self.fdi = _normalised(np.tile([p.fdi_share for p in s.partners.values()], (r, 1)))
         self.gdp = np.ones(r)
+        self.log_exports = np.zeros(r)  # export value index (start 1), in logs
+        self.log_export_reference = np.zeros(r)
         self.security_dependence = np.full(r, s.pivot.security_dependence)
-        self.bloc_shares = metrics.bloc_shares(self.trade, st.bloc)
-        self.tolerance = np.tile(st.tolerance, (r, 1))
-        # The start is a steady state: attraction and relations are measured against it.
+        self.bloc_shares = self.trade @ st.bloc
+        self.exposure = st.sanctions * (self.trade @ st.exposure_weight)
+        # The start is a steady state: attraction, relations and growth are measured against it.
         self.trade0, self.fdi0 = self.trade[0].copy(), self.fdi[0].copy()
-        self.effort0, self.relations0 = self.effort[0].copy(), self.relations[0].copy()
+        self.effective_now = self.effective()
+        self.effective0 = self.effective_now[0].copy()
+        self.relations0 = self.relations[0].copy()
         self.factors0 = (st.trade_factor, st.fdi_factor)
-        reward0, pressure0, _ = powers_respond(model, self, noisy=False)
-        self.reward0, self.pressure0 = reward0[0], pressure0[0]
-        self.exposure0 = st.sanctions * self.bloc_shares[0, st.target_bloc]
-        self.rewards, self.pressures = reward0.copy(), np.zeros_like(pressure0)
+        self.security0 = (s.pivot.security_dependence, float(self.effective0 @ st.csto_power))
+        self.rewards, self.pressures, self.tolerance, self.leverage = powers_respond(
+            st,
+            self.engagement,
+            model.world.rivalry,
+            self.bloc_shares,
+            self.security_dependence,
+            self.exposure,
+            s.pivot.reward_returns,
+            None,
+        )
+        self.reward0, self.pressure0 = self.rewards[0].copy(), self.pressures[0].copy()
+        self.exposure0 = float(self.exposure[0])
         self.refresh()
 
-    def refresh(self) -> None:
-        """Precompute the constant parts of the economy and relation rules.
+    def effective(self) -> np.ndarray:
+        """Engagement as it takes effect: diluted when the total exceeds diplomatic capacity."""
+        total = self.engagement.sum(axis=1, keepdims=True)
+        return self.engagement * np.minimum(1.0, self.model.params.pivot.capacity / np.maximum(total, 1e-9))
 
-        Called at the start and whenever an event puts new parameters in force. The start is a
-        steady state: attraction, relations and growth are measured against it, so that with
+    def refresh(self) -> None:
+        """Precompute the parts of the economy and relation rules that only parameters change.
+
+        Called at the start and by every event that puts new parameters in force. Attraction,
+        relations and growth are measured against the starting steady state, so that with
         nothing changed trade shares stay as observed.
         """
         st, rates = self.model.structure, self.model.params.pivot
-        n = len(st.powers)
-        self.bloc_t = np.ascontiguousarray(st.bloc.T)
-        base = np.log(EPS + st.bloc @ self.effort0) * rates.effort_elasticity + rates.relation_elasticity * (
-            st.bloc @ self.relations0
+        base = rates.engagement_elasticity * np.log(EPS + self.effective0 @ st.bloc_t)
+        base += rates.relation_elasticity * (self.relations0 @ st.bloc_t)
+        self.log_trade0 = (
+            np.log(self.trade0) - base + np.log(st.trade_factor / self.factors0[0]) + st.market_level
         )
-        self.log_trade0 = np.log(self.trade0) - base + np.log(st.trade_factor / self.factors0[0])
         self.log_fdi0 = (
             np.log(self.fdi0)
             - base
             + np.log(st.fdi_factor / self.factors0[1])
-            - rates.fdi_reward_gain * (st.bloc @ self.reward0)
+            - rates.fdi_reward_gain * (self.reward0 @ st.bloc_t)
         )
-        self.trend = rates.market_growth_elasticity * st.market_growth / 4.0  # per quarter
-        self.oil_exponent = st.export_fraction * self.model.world.params.oil_export_weight
         self.relation_base = (
             self.relations0
-            - rates.relation_effort_weight * n * self.effort0
+            - rates.relation_engagement_weight * self.effective0
             - rates.relation_reward_weight * self.reward0
             + rates.relation_pressure_weight * self.pressure0
         )
@@ -116,66 +118,77 @@ class PivotState(mesa.Agent):
             + rates.punishment_cost * self.pressure0.sum()
             + rates.sanctions_cost * self.exposure0
         )
+        # One product gives every partner's export index (columns :K) and the pivot's (column K).
+        self.export_mix = np.ascontiguousarray(np.vstack([st.partner_mix, st.export_share * st.volume]).T)
+        self.export_other = np.append(st.partner_other, st.other_exports)
 
     def observe(self) -> Observation:
         """What the strategy sees: last quarter's offers, pressure, relations and markets."""
-        st = self.model.structure
         return Observation(
-            effort=self.effort,
+            engagement=self.engagement,
             rewards=self.rewards,
             pressures=self.pressures,
             relations=self.relations,
             bloc_shares=self.bloc_shares,
             tolerance=self.tolerance,
-            rivals=st.rivals,
-            reward_rate=st.reward_rate,
-            pressure_rate=st.pressure_rate,
-            powers=st.powers,
-            anchor=self.effort0,
+            leverage=self.leverage,
+            structure=self.model.structure,
+            capacity=self.model.params.pivot.capacity,
+            returns=self.model.params.pivot.reward_returns,
+            anchor=self.model.initial_engagement,
+            time=self.model.time,
         )
 
-    def choose_allocation(self) -> None:
-        """Step 4: the strategy sets next quarter's effort allocation."""
-        self.effort = self.strategy.choose(self.observe())  # rows on the simplex
+    def choose_engagement(self) -> None:
+        """Step 4: the strategy sets next quarter's engagement levels."""
+        self.engagement = self.strategy.choose(self.observe())
 
     def update_economy(self) -> None:
-        """Step 5: trade and FDI shares move toward their attraction; GDP grows.
-
-        log attraction_k = log share0_k + elasticity x log effort ratio + relation gap
-        + market trend + corridor/sanctions/EAEU factors (+ oil price for trade, + rewards for FDI).
-        """
+        """Step 5: exports, trade and FDI shares, GDP and security dependence (ODD 7.5-7.6)."""
         m = self.model
-        st, rates, world = m.structure, m.params.pivot, m.world
-        pull = rates.effort_elasticity * np.log(EPS + self.effort @ self.bloc_t)
-        pull += rates.relation_elasticity * (self.relations @ self.bloc_t)
+        st, rates = m.structure, m.params.pivot
+        prices = np.exp(m.world.log_prices.T)  # (R, C)
+        effective = self.effective_now = self.effective()
+        exports = np.log(prices @ self.export_mix + self.export_other)  # (R, K + 1)
+        partner_exports, log_exports = exports[:, :-1], exports[:, -1]
+        pull = rates.engagement_elasticity * np.log(EPS + effective @ st.bloc_t)
+        pull += rates.relation_elasticity * (self.relations @ st.bloc_t)
         trade_pull = (
-            pull + (self.log_trade0 + self.trend * m.time) + world.log_oil[:, None] * self.oil_exponent
+            pull + (self.log_trade0 + st.market_trend * m.time) + partner_exports * st.export_fraction
         )
         self.trade = _toward(self.trade, trade_pull, rates.trade_inertia)
-        fdi_pull = pull + self.log_fdi0 + rates.fdi_reward_gain * (self.rewards @ self.bloc_t)
+        fdi_pull = pull + self.log_fdi0 + rates.fdi_reward_gain * (self.rewards @ st.bloc_t)
         self.fdi = _toward(self.fdi, fdi_pull, rates.fdi_inertia)
         self.bloc_shares = self.trade @ st.bloc
+        self.exposure = st.sanctions * (self.trade @ st.exposure_weight)
         growth = (
             self.growth_base
-            + rates.oil_gdp_elasticity * world.oil_change
+            + rates.export_elasticity * (log_exports - self.log_exports)
+            + rates.export_gap_effect * (log_exports - self.log_export_reference)
             + (rates.reward_gain * self.rewards - rates.punishment_cost * self.pressures).sum(axis=1)
-            - (rates.sanctions_cost * st.sanctions) * self.bloc_shares[:, st.target_bloc]
+            - rates.sanctions_cost * self.exposure
         )
         self.gdp = self.gdp * np.exp(growth)
-        self.security_dependence += rates.relation_rate * (
-            np.minimum(1.0, 2.0 * (self.effort @ st.csto_power)) - self.security_dependence
-        )
+        self.log_export_reference += rates.export_reference_rate * (log_exports - self.log_export_reference)
+        self.log_exports = log_exports
+        d0, csto0 = self.security0
+        target = d0 * (effective @ st.csto_power) / csto0 if csto0 > 0 else np.zeros_like(self.gdp)
+        self.security_dependence += rates.relation_rate * (np.minimum(target, 1.0) - self.security_dependence)
 
     def update_relations(self) -> None:
-        """Step 6: relations drift toward a level set by effort, rewards and pressure."""
+        """Step 6: relations drift toward a level set by engagement, rewards and pressure."""
         rates = self.model.params.pivot
         target = (
             self.relation_base
-            + (rates.relation_effort_weight * len(self.relation_base)) * self.effort
+            + rates.relation_engagement_weight * self.effective_now
             + rates.relation_reward_weight * self.rewards
             - rates.relation_pressure_weight * self.pressures
         )
         self.relations += rates.relation_rate * (np.minimum(np.maximum(target, -1.0), 1.0) - self.relations)
+
+
+def _normalised(rows: np.ndarray) -> np.ndarray:
+    return rows / rows.sum(axis=1, keepdims=True)
 
 
 def _toward(shares: np.ndarray, log_attraction: np.ndarray, rate: float) -> np.ndarray:

@@ -5,13 +5,16 @@ lockstep: every state array has a leading replicate axis, and ``replicates=1`` i
 single run (it works with ``mesa.batch_run``).
 """
 
+from functools import partial
+
 import mesa
 import numpy as np
 
 from sim.model import metrics
-from sim.model.agents import GreatPower, PivotState, powers_respond
+from sim.model.agents import GreatPower, PivotState
+from sim.model.powers import powers_respond
 from sim.model.scenario import Scenario, load_scenario
-from sim.model.strategies import make_strategy
+from sim.model.strategies import Strategy, make_strategy
 from sim.model.structure import compile_structure
 from sim.model.world import World
 
@@ -25,7 +28,8 @@ class BalancingModel(mesa.Model):
         replicates: number of replicate worlds run in lockstep.
         rng: integer seed of the model's random generator.
         overrides: parameter changes by dotted path, e.g. ``{"world.rivalry": 0.8}``.
-        collect: collect a Mesa ``DataCollector`` every step (default: when replicates == 1).
+        collect: collect a Mesa ``DataCollector`` every step (default: yes). Its reporters are
+            every timeseries column (docs/outputs.md) as the mean over the replicates.
     """
 
     def __init__(
@@ -48,24 +52,20 @@ class BalancingModel(mesa.Model):
         past = [e for e in timeline if e.step <= 0]
         self.params = past[-1].params if past else self.initial_params
         self.timeline = [e for e in timeline if e.step > 0]
+        self.reference = self.params  # the state at step 0: what "since the start" compares with
         self.structure = compile_structure(self.params)
         self.world = World(self.params.world, replicates)
-        self.powers = [GreatPower(self, key, i, p) for i, (key, p) in enumerate(self.params.powers.items())]
-        overrides_for = self.params.strategies.get(strategy)
-        self.pivot = PivotState(
-            self, make_strategy(strategy, overrides_for, self.structure.powers), replicates
-        )
+        self.powers = [GreatPower(self, key, i) for i, key in enumerate(self.params.powers)]
+        self.initial_engagement = np.array([p.initial_engagement for p in self.params.powers.values()])
+        self.pivot = PivotState(self, self._strategy(), replicates)
         self.totals = {k: np.zeros(replicates) for k in ("autonomy", "security_risk", "exposure", "crises")}
         self.peak_risk = np.zeros(replicates)
         self.pressure_sum = np.zeros((replicates, len(self.powers)))
-        self.collect = replicates == 1 if collect is None else collect
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                "welfare": mean_welfare,
-                "autonomy": mean_autonomy,
-                "security_risk": mean_security_risk,
-            }
-        )
+        self.fired: list[str] = []  # names of the events that fired this quarter
+        self._state: tuple[float, dict[str, np.ndarray]] | None = None
+        self.collect = True if collect is None else collect
+        reporters = {name: partial(_mean_of, column=name) for name in self.state()}
+        self.datacollector = mesa.DataCollector(model_reporters=reporters)
         if self.collect:
             self.datacollector.collect(self)
 
@@ -74,7 +74,7 @@ class BalancingModel(mesa.Model):
         self.fire_events()  # 1. dated scenario events
         self.world.advance(self.rng)  # 2. exogenous drivers: commodity prices, rivalry
         self.great_powers_act()  # 3. rewards and pressure
-        self.pivot.choose_allocation()  # 4. the pivot's strategy
+        self.pivot.choose_engagement()  # 4. the pivot's strategy
         self.pivot.update_economy()  # 5. trade, FDI, GDP
         self.pivot.update_relations()  # 6. relations
         self.accumulate_outcomes()  # 7. metrics
@@ -83,22 +83,43 @@ class BalancingModel(mesa.Model):
         self.running = self.time < self.params.steps
 
     def fire_events(self) -> None:
-        """Apply events dated to this quarter: new parameters in force, one-off shocks."""
+        """Apply events dated to this quarter: new parameters in force everywhere, one-off shocks."""
         step = int(self.time)
+        self.fired = []
         for scheduled in self.timeline:
             if scheduled.step != step:
                 continue
+            strategy_before = self.params.strategies.get(self.strategy_name)
             self.params = scheduled.params
-            self.structure = compile_structure(self.params)
-            self.world.params = self.params.world
-            for power in self.powers:
-                power.params = self.params.powers[power.key]
+            self.fired.append(scheduled.event.name)
             for target, size in scheduled.event.shock.items():
                 self.world.shock(target, size)
+            if self.params.strategies.get(self.strategy_name) != strategy_before:
+                self.pivot.strategy = self._strategy()
+        if self.fired:
+            self.structure = compile_structure(self.params, self.reference)
+            self.world.params = self.params.world
+            self.pivot.refresh()
+
+    def _strategy(self) -> Strategy:
+        """The pivot's strategy with the parameters in force."""
+        overrides = self.params.strategies.get(self.strategy_name)
+        return make_strategy(self.strategy_name, overrides, self.structure.powers)
 
     def great_powers_act(self) -> None:
-        """Each power rewards effort it receives and presses when rivals get too much."""
-        self.pivot.rewards, self.pivot.pressures, self.pivot.tolerance = powers_respond(self, self.pivot)
+        """Each power makes offers and presses according to threat and leverage (ODD 7.3)."""
+        pv = self.pivot
+        pv.rewards, pv.pressures, pv.tolerance, pv.leverage = powers_respond(
+            self.structure,
+            pv.engagement,
+            self.world.rivalry,
+            pv.bloc_shares,
+            pv.security_dependence,
+            pv.exposure,
+            self.params.pivot.reward_returns,
+            self.rng,
+            self.time,
+        )
 
     def accumulate_outcomes(self) -> None:
         """Running sums and peaks for the per-run outcomes."""
@@ -106,9 +127,7 @@ class BalancingModel(mesa.Model):
         risk = metrics.security_risk(pressure)
         self.totals["autonomy"] += metrics.autonomy(self.pivot.bloc_shares)
         self.totals["security_risk"] += risk
-        self.totals["exposure"] += metrics.sanctions_exposure(
-            self.structure.sanctions, self.pivot.bloc_shares[:, self.structure.target_bloc]
-        )
+        self.totals["exposure"] += self.pivot.exposure
         self.totals["crises"] += pressure.max(axis=1) > self.params.world.crisis_threshold
         self.peak_risk = np.maximum(self.peak_risk, risk)
         self.pressure_sum += pressure
@@ -129,17 +148,46 @@ class BalancingModel(mesa.Model):
         """Security risk of this quarter's pressure per replicate."""
         return metrics.security_risk(self.pivot.pressures)
 
+    def state(self) -> dict[str, np.ndarray]:
+        """The state and metrics of every replicate now, by timeseries column (docs/outputs.md)."""
+        if self._state is not None and self._state[0] == self.time:
+            return self._state[1]
+        st, pv, w = self.structure, self.pivot, self.world
+        cols: dict[str, np.ndarray] = {}
+        exports = metrics.export_shares(pv.trade, st.export_fraction)
+        for k, key in enumerate(st.partners):
+            cols[f"share_{key}"] = pv.trade[:, k]
+            cols[f"export_share_{key}"] = exports[:, k]
+            cols[f"fdi_share_{key}"] = pv.fdi[:, k]
+        for p, key in enumerate(st.powers):
+            cols[f"bloc_share_{key}"] = pv.bloc_shares[:, p]
+            cols[f"engagement_{key}"] = pv.engagement[:, p]
+            cols[f"relation_{key}"] = pv.relations[:, p]
+            cols[f"pressure_{key}"] = pv.pressures[:, p]
+            cols[f"reward_{key}"] = pv.rewards[:, p]
+            cols[f"leverage_{key}"] = pv.leverage[:, p]
+        cols.update(
+            oil_price=w.oil,
+            metals_price=w.metals,
+            uranium_price=w.uranium,
+            rivalry=w.rivalry,
+            sanctions=np.full(self.replicates, st.sanctions),
+            export_value=np.exp(pv.log_exports),
+            welfare=pv.gdp,
+            gdp_usd_bn=pv.gdp * self.reference.pivot.gdp_usd_bn,
+            autonomy=metrics.autonomy(pv.bloc_shares),
+            max_dependence=metrics.max_dependence(pv.bloc_shares),
+            security_dependence=pv.security_dependence,
+            security_risk=metrics.security_risk(pv.pressures),
+            sanctions_exposure=pv.exposure,
+            relation_min=metrics.relation_min(pv.relations),
+            relation_spread=metrics.relation_spread(pv.relations),
+        )
+        out = {k: np.array(v, dtype=float) for k, v in cols.items()}
+        self._state = (self.time, out)
+        return out
 
-def mean_welfare(model: BalancingModel) -> float:
-    """Model reporter: GDP index, mean over replicates."""
-    return float(model.welfare.mean())
 
-
-def mean_autonomy(model: BalancingModel) -> float:
-    """Model reporter: autonomy, mean over replicates."""
-    return float(model.autonomy.mean())
-
-
-def mean_security_risk(model: BalancingModel) -> float:
-    """Model reporter: security risk, mean over replicates."""
-    return float(model.security_risk.mean())
+def _mean_of(model: BalancingModel, column: str) -> float:
+    """DataCollector reporter: a state column's mean over the replicates."""
+    return float(model.state()[column].mean())

@@ -5,25 +5,28 @@ Built by walking the scenario's pydantic models (``sim.model.params`` and each s
 constraints give the allowed range and its description the meaning. ``multivector
 parameters`` prints this catalogue; sweep specs are checked against it.
 
-Shares that must sum to 1 across actors (``trade_share``, ``fdi_share``, ``initial_effort``)
-are left out: one of them cannot be varied alone without breaking the scenario.
+Shares that must sum to 1 across actors (``trade_share``, ``fdi_share``) are left out: one of
+them cannot be varied alone without breaking the scenario. Fields that set the starting state
+only (``sim.model.params.is_initial_state``) are sweepable but say so in their meaning: an
+event after the start cannot change them.
 """
 
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import annotated_types as at
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from sim.model.params import is_initial_state
 from sim.model.scenario import Scenario
 from sim.model.strategies import STRATEGIES
 
 Kind = Literal["real", "integer", "bool"]
 
-NOT_SWEEPABLE = frozenset({"trade_share", "fdi_share", "initial_effort"})
+NOT_SWEEPABLE = frozenset({"trade_share", "fdi_share"})
 """Fields constrained to sum to 1 across actors."""
 
 
@@ -39,6 +42,7 @@ class ParameterInfo:
     low_open: bool = False  # True for ``gt`` (strictly greater than ``low``)
     high_open: bool = False
     description: str = ""
+    initial: bool = False  # sets the starting state only; events after the start cannot change it
 
     def contains(self, value: float) -> bool:
         """Whether ``value`` lies in the allowed range."""
@@ -60,6 +64,15 @@ class ParameterInfo:
 
 def sweepable(scenario: Scenario) -> dict[str, ParameterInfo]:
     """Every sweepable dotted path of ``scenario``, in schema order."""
+    out = _sweepable(scenario)
+    for path, info in out.items():
+        if is_initial_state(path):
+            text = f"{info.description} [initial state only: an event after the start cannot change it]"
+            out[path] = replace(info, initial=True, description=text)
+    return out
+
+
+def _sweepable(scenario: Scenario) -> dict[str, ParameterInfo]:
     out: dict[str, ParameterInfo] = {}
     _walk_model(scenario.pivot, "pivot", out)
     for key, power in scenario.powers.items():

@@ -14,7 +14,9 @@ from pydantic import Field, field_validator
 from sim.model.params import Strict
 from sim.model.quarters import parse_quarter
 
-ShockTarget = Literal["oil", "uranium", "rivalry"]
+ShockTarget = Literal["oil", "metals", "uranium", "rivalry"]
+TABLES = ("pivot.", "powers.", "partners.", "world.", "strategies.")
+"""Prefixes of the parameter paths an event may change."""
 
 
 class Event(Strict):
@@ -62,6 +64,12 @@ def apply_event(data: dict[str, Any], event: Event, where: str) -> None:
 
     ``where`` is the event's key path (``events[2]``) used in error messages.
     """
+    for path in (*event.set, *event.add):
+        if not path.startswith(TABLES):
+            raise ValueError(
+                f"{where}: {path!r} is not a parameter an event can change; paths start with "
+                + ", ".join(t.rstrip(".") for t in TABLES)
+            )
     for path, value in event.set.items():
         try:
             current = get_path(data, path)
@@ -70,6 +78,10 @@ def apply_event(data: dict[str, Any], event: Event, where: str) -> None:
                 raise ValueError(f"{where}.set.{path}: expected {kind}, got {value!r}")
             set_path(data, path, value)
         except KeyError:
+            if path.startswith("strategies.") and path.count(".") == 2:
+                _, name, field = path.split(".")  # the strategy's table may not be written yet
+                data["strategies"].setdefault(name, {})[field] = value
+                continue
             raise ValueError(f"{where}.set: unknown parameter path {path!r}") from None
     for path, amount in event.add.items():
         try:

@@ -2,8 +2,7 @@
 
 Autonomy follows Hirschman's concentration index of trade by partner (1 - HHI over the power
 blocs, the diversified rest of the world counted as no concentration); security risk combines
-the powers' pressure as independent hazards; sanctions exposure is the secondary-sanctions risk
-of trade tied to the sanctioned bloc. ``sim.schema.OUTCOMES`` names the per-run outcomes built
+the powers' pressure as independent hazards. ``sim.schema.OUTCOMES`` names the per-run outcomes built
 from these, and docs/outputs.md lists every column.
 """
 
@@ -28,11 +27,6 @@ def max_dependence(blocs: np.ndarray) -> np.ndarray:
 def security_risk(pressure: np.ndarray) -> np.ndarray:
     """Chance that at least one power's pressure bites, pressures (in [0, 1]) read as probabilities."""
     return 1.0 - np.multiply.reduce(1.0 - pressure, axis=1)
-
-
-def sanctions_exposure(sanctions: float, target_bloc_share: np.ndarray) -> np.ndarray:
-    """Secondary-sanctions exposure: sanctions level times trade with the sanctioned bloc."""
-    return sanctions * target_bloc_share
 
 
 def export_shares(shares: np.ndarray, export_fraction: np.ndarray) -> np.ndarray:

@@ -16,7 +16,15 @@ from pydantic import Field, ValidationError, model_validator
 from sim.errors import UserError, describe_validation
 from sim.files import read_toml
 from sim.model.events import Event, ScheduledEvent, apply_event, set_path
-from sim.model.params import PartnerParams, PivotParams, PowerParams, Strict, WorldParams
+from sim.model.params import (
+    COMMODITIES,
+    PartnerParams,
+    PivotParams,
+    PowerParams,
+    Strict,
+    WorldParams,
+    is_initial_state,
+)
 from sim.model.quarters import parse_quarter
 from sim.model.strategies import STRATEGIES
 from sim.paths import SCENARIO_DIR
@@ -68,7 +76,27 @@ class Scenario(Strict):
             raise ValueError(f"partners: no partner in the bloc of power(s) {missing}")
         _check_sum("partners.*.trade_share", [p.trade_share for p in self.partners.values()])
         _check_sum("partners.*.fdi_share", [p.fdi_share for p in self.partners.values()])
-        _check_sum("powers.*.initial_effort", [p.initial_effort for p in self.powers.values()])
+        w = self.world
+        for commodity in COMMODITIES:
+            for corridor in getattr(w, commodity).routes:
+                if corridor not in w.corridors:
+                    raise ValueError(f"world.{commodity}.routes: unknown corridor {corridor!r}")
+        for corridor, power in w.corridor_transit.items():
+            if corridor not in w.corridors:
+                raise ValueError(f"world.corridor_transit: unknown corridor {corridor!r}")
+            if power not in powers:
+                raise ValueError(f"world.corridor_transit.{corridor}: unknown power {power!r}")
+        for key, partner in self.partners.items():
+            for commodity in partner.export_mix:
+                if commodity not in COMMODITIES:
+                    raise ValueError(
+                        f"partners.{key}.export_mix: unknown commodity {commodity!r}; "
+                        f"known: {list(COMMODITIES)}"
+                    )
+            if sum(partner.export_mix.values()) > 1.0 + SHARE_TOLERANCE:
+                raise ValueError(f"partners.{key}.export_mix: shares sum to more than 1")
+        if sum(getattr(w, c).export_share for c in COMMODITIES) > 1.0 + SHARE_TOLERANCE:
+            raise ValueError("world.*.export_share: commodity export shares sum to more than 1")
         for name, overrides in self.strategies.items():
             if name not in STRATEGIES:
                 raise ValueError(f"strategies.{name}: unknown strategy; known: {sorted(STRATEGIES)}")
@@ -115,6 +143,13 @@ class Scenario(Strict):
             except ValidationError as err:
                 raise ValueError(f"events[{i}] ({event.name}): {describe_validation(err)}") from None
             step = parse_quarter(event.at) - self.start_index + 1
+            if step > 0:
+                for path in (*event.set, *event.add):
+                    if is_initial_state(path):
+                        raise ValueError(
+                            f"events[{i}] ({event.name}): {path} sets the starting state only; an "
+                            f"event after the start ({self.start}) cannot change it"
+                        )
             scheduled.append(ScheduledEvent(step, event, after))
         return scheduled
 

@@ -1,69 +1,66 @@
 """Balancing strategies of the pivot state: the levers the model compares.
 
 Each strategy is a small class with a pydantic ``Params`` model (settable in a scenario's
-``[strategies.NAME]`` table and sweepable as ``strategies.NAME.FIELD``) and a ``choose``
-method that maps what the pivot observes to its next effort allocation over the powers.
-Everything works on arrays with a leading replicate axis, so R worlds decide at once.
-Theory: Kuik's hedging spectrum, Walt's balance of threat, Schweller's bandwagoning for
-profit (see docs/ODD.md, section 7).
+``[strategies.NAME]`` table, sweepable as ``strategies.NAME.FIELD`` and changeable by an event)
+and a ``choose`` method that maps what the pivot observes to its engagement level (0..1) with
+each power. Engagement is not a budget split: relations with several powers can rise together,
+up to the pivot's diplomatic capacity. Arrays have a leading replicate axis, so R worlds decide
+at once. The strategies span Kuik's (2008, 2016) hedging spectrum from neutrality through
+hedging to balancing and bandwagoning (docs/ODD.md, section 7.4).
 """
 
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import product
 from typing import Annotated, ClassVar
 
 import numpy as np
 from pydantic import Field
 
 from sim.model.params import Strict
+from sim.model.powers import offers, threat
+from sim.model.structure import Structure
 
 Rate = Annotated[float, Field(gt=0.0, le=1.0)]
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Level = Annotated[float, Field(ge=0.0, le=1.0)]
+Weight = Annotated[float, Field(ge=0.0, le=10.0)]
 
 
 @dataclass(slots=True)
 class Observation:
     """What the pivot knows when it chooses (arrays are (R, P) unless noted)."""
 
-    effort: np.ndarray
+    engagement: np.ndarray
     rewards: np.ndarray
     pressures: np.ndarray
     relations: np.ndarray
     bloc_shares: np.ndarray
-    tolerance: np.ndarray  # effective tolerance this quarter, (R, P)
-    rivals: np.ndarray  # (P, P): rivals[p, h] = 1 if h is a rival of p
-    reward_rate: np.ndarray  # (P,): expected reward per unit of effort
-    pressure_rate: np.ndarray  # (P,): pressure at full excess engagement
-    powers: tuple[str, ...]
-    anchor: np.ndarray  # (P,): the established allocation at the start
+    tolerance: np.ndarray  # effective tolerance this quarter
+    leverage: np.ndarray  # pressure per unit of threat this quarter
+    structure: Structure  # the powers' rules in force (rivalry weights, expectations, offers)
+    capacity: float  # diplomatic capacity: total engagement at full effect
+    returns: float  # exponent of rewards in engagement
+    anchor: np.ndarray  # (P,): the established engagement at the start
+    time: float  # quarters since the start
 
 
 def move_toward(current: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:
-    """Partial adjustment on the simplex: a convex combination stays a distribution."""
+    """Partial adjustment toward a target; levels in [0, 1] stay in [0, 1]."""
     return current + rate * (target - current)
 
 
-def cap_shares(target: np.ndarray, cap: float, rounds: int = 8) -> np.ndarray:
-    """Project rows onto the simplex with every entry at most ``cap`` (water-filling)."""
-    out = target / target.sum(axis=-1, keepdims=True)
-    cap = max(cap, 1.0 / out.shape[-1])
-    for _ in range(rounds):
-        if out.max() <= cap:
-            break
-        over = out > cap
-        excess = np.where(over, out - cap, 0.0).sum(axis=-1, keepdims=True)
-        room = np.where(over, 0.0, cap - out)
-        free = room.sum(axis=-1, keepdims=True)
-        out = np.where(over, cap, out + excess * room / np.where(free > 0, free, 1.0))
-    return out
+def within_capacity(levels: np.ndarray, capacity: float) -> np.ndarray:
+    """Scale rows down so that total engagement does not exceed the diplomatic capacity."""
+    total = levels.sum(axis=-1, keepdims=True)
+    return levels * np.minimum(1.0, capacity / np.maximum(total, 1e-9))
 
 
-def expected_pressure(alloc: np.ndarray, obs: Observation) -> np.ndarray:
-    """Pressure each power would apply to allocation(s) ``alloc`` (..., P), noise-free."""
-    engaged = alloc @ obs.rivals.T
-    tol = obs.tolerance if alloc.ndim == 2 else obs.tolerance[:, None, :]
-    excess = np.maximum(engaged - tol, 0.0) / np.maximum(1.0 - tol, 1e-6)
-    return np.minimum(excess, 1.0) * obs.pressure_rate
+def expected_pressure(levels: np.ndarray, obs: Observation) -> np.ndarray:
+    """Pressure each power would apply to engagement levels ``levels`` (..., P), noise-free."""
+    if levels.ndim == 3:  # candidates (R or 1, C, P) against per-replicate tolerance and leverage
+        return np.minimum(
+            threat(levels, obs.tolerance[:, None, :], obs.structure) * obs.leverage[:, None, :], 1.0
+        )
+    return np.minimum(threat(levels, obs.tolerance, obs.structure) * obs.leverage, 1.0)
 
 
 class Strategy:
@@ -80,7 +77,7 @@ class Strategy:
         self.powers = powers
 
     def choose(self, obs: Observation) -> np.ndarray:
-        """Return the next effort allocation, shape (R, P), rows summing to 1."""
+        """Return next quarter's engagement levels, shape (R, P), each in [0, 1]."""
         raise NotImplementedError
 
     def index_of(self, power: str) -> int:
@@ -91,172 +88,190 @@ class Strategy:
             )
         return self.powers.index(power)
 
+    def levels(self, default: float, **named: float) -> np.ndarray:
+        """A target vector: ``default`` for every power, named powers set apart."""
+        target = np.full(len(self.powers), default)
+        for power, level in named.items():
+            target[self.index_of(power)] = level
+        return target
+
 
 class Multivector(Strategy):
-    """Multivector hedging: engage all, cap any one vector, appease powers near their limits."""
+    """Multi-vector hedging (Kuik's hedging middle; Goh's omni-enmeshment): engage every power.
+
+    Keeps high engagement with all, weighted toward the markets that matter, and answers a
+    power's alarm by engaging it more (reassurance) rather than by dropping its rivals, within
+    the diplomatic capacity. Kazakhstan's declared policy (facts F11, F15, F20).
+    """
 
     name = "multivector"
-    summary = "diversify effort, keep every power's rival-engagement under its tolerance"
+    summary = "engage every power, reassure whoever is alarmed or pressing, stay within capacity"
 
     class Params(Strict):
-        """Multivector hedging parameters."""
+        """Multi-vector hedging parameters."""
 
-        cap: Share = Field(0.4, description="largest effort share for any one power; assumption 0.3-0.6")
-        margin: Share = Field(0.05, description="safety margin kept below each tolerance; assumption 0-0.15")
-        market_weight: Share = Field(
+        level: Level = Field(
+            0.6, description="engagement with every power before adjustment; assumption 0.4-0.8"
+        )
+        margin: Level = Field(0.05, description="safety margin kept below each tolerance; assumption 0-0.15")
+        market_weight: Level = Field(
             0.3,
-            description="weight of current trade shares (vs the established allocation) in the "
-            "base allocation; assumption 0-0.6, fitted in baseline_2023",
+            description="weight of current trade shares (vs the established engagement) in the "
+            "base levels; assumption 0-0.6, fitted",
         )
         rate: Rate = Field(0.25, description="quarterly adjustment rate; assumption 0.1-0.5")
 
     def choose(self, obs: Observation) -> np.ndarray:
-        """Established vectors adjusted to markets, shifted off powers' rivals, then capped."""
-        p = self.params
-        market = obs.bloc_shares / obs.bloc_shares.sum(axis=1, keepdims=True)
-        target = p.market_weight * market + (1.0 - p.market_weight) * obs.anchor
-        engaged = target @ obs.rivals.T
-        excess = np.maximum(engaged - (obs.tolerance - p.margin), 0.0)
-        # Move the excess off each power's rivals and onto that power.
-        take = (excess / np.maximum(engaged, 1e-9)) @ obs.rivals * target
-        target = np.maximum(target - take, 0.0) + excess
-        target = target + obs.pressures  # placate whoever is pressing now
-        return move_toward(obs.effort, cap_shares(target, p.cap), p.rate)
+        """Established levels tilted to markets, raised toward alarmed or pressing powers, capped."""
+        p, st = self.params, obs.structure
+        market = obs.bloc_shares / obs.bloc_shares.sum(axis=1, keepdims=True) * len(self.powers)
+        anchor = obs.anchor * (len(self.powers) / obs.anchor.sum())
+        base = p.level * ((1.0 - p.market_weight) * anchor + p.market_weight * market)
+        target = np.maximum(base, st.expectation)  # no power neglected
+        # Reassure: engage a power enough that its rivals' share falls back under its tolerance.
+        rivals = target @ st.rivals_t
+        limit = np.maximum(obs.tolerance - p.margin, 0.05)
+        needed = rivals / limit - (target.sum(axis=1, keepdims=True) - target)
+        target = np.maximum(target, needed) + obs.pressures
+        target = within_capacity(np.minimum(target, 1.0), obs.capacity)
+        return move_toward(obs.engagement, target, p.rate)
 
 
 class Bandwagon(Strategy):
-    """Align with one power: most effort to it, the rest spread evenly."""
+    """Bandwagoning (Schweller 1994; Walt 1987): align with one patron, keep the others at arm's length."""
 
     name = "bandwagon_russia"
-    summary = "align with Russia: most effort to Moscow, little elsewhere"
+    summary = "align with Russia: full engagement with Moscow, little with the others"
     target_power: ClassVar[str] = "russia"
 
     class Params(Strict):
         """Bandwagoning parameters."""
 
-        strength: Share = Field(0.7, description="effort share given to the patron; assumption 0.5-0.9")
+        strength: Level = Field(0.9, description="engagement with the patron; assumption 0.7-1")
+        others: Level = Field(0.2, description="engagement with every other power; assumption 0-0.4")
         rate: Rate = Field(0.3, description="quarterly adjustment rate; assumption 0.1-0.5")
 
     def choose(self, obs: Observation) -> np.ndarray:
-        """Effort ``strength`` to the patron, the rest equal."""
-        n = obs.effort.shape[1]
-        target = np.full(n, (1.0 - self.params.strength) / n)
-        target[self.index_of(self.target_power)] += self.params.strength
-        return move_toward(obs.effort, target, self.params.rate)
+        """The patron at ``strength``, the rest at ``others``."""
+        target = self.levels(self.params.others, **{self.target_power: self.params.strength})
+        return move_toward(obs.engagement, target, self.params.rate)
 
 
 class PivotChina(Bandwagon):
-    """Pivot to China: Beijing as the main partner."""
+    """Bandwagoning with China: Beijing as the patron (Belt and Road partner first)."""
 
     name = "pivot_china"
-    summary = "pivot to China: most effort to Beijing (Belt and Road partner first)"
+    summary = "pivot to China: full engagement with Beijing, little with the others"
     target_power = "china"
 
 
 class PivotWest(Strategy):
-    """Pivot to the West: effort to the EU and the US, split by ``eu_split``."""
+    """Balancing (Walt 1987): align with the distant powers, the EU and the US, against the neighbours."""
 
     name = "pivot_west"
-    summary = "pivot to the West: most effort split between the EU and the US"
+    summary = "pivot to the West: high engagement with the EU and the US, little with Russia and China"
 
     class Params(Strict):
         """Western pivot parameters."""
 
-        strength: Share = Field(0.7, description="effort share given to the West; assumption 0.5-0.9")
-        eu_split: Share = Field(0.6, description="EU's part of the Western effort; assumption 0.4-0.8")
+        eu: Level = Field(0.9, description="engagement with the EU; assumption 0.7-1")
+        us: Level = Field(0.8, description="engagement with the US; assumption 0.6-1")
+        others: Level = Field(0.2, description="engagement with Russia and China; assumption 0-0.4")
         rate: Rate = Field(0.3, description="quarterly adjustment rate; assumption 0.1-0.5")
 
     def choose(self, obs: Observation) -> np.ndarray:
-        """Effort ``strength`` to EU and US, the rest equal."""
+        """EU and US high, the rest low."""
         p = self.params
-        n = obs.effort.shape[1]
-        target = np.full(n, (1.0 - p.strength) / n)
-        target[self.index_of("eu")] += p.strength * p.eu_split
-        target[self.index_of("us")] += p.strength * (1.0 - p.eu_split)
-        return move_toward(obs.effort, target, p.rate)
+        return move_toward(obs.engagement, self.levels(p.others, eu=p.eu, us=p.us), p.rate)
 
 
 class Equidistance(Strategy):
-    """Equidistance: the same effort to every power, whatever they do."""
+    """Equidistance: the same engagement with every power, whatever they do."""
 
     name = "equidistance"
-    summary = "fixed equal effort to every power"
+    summary = "fixed equal engagement with every power"
 
     class Params(Strict):
         """Equidistance parameters."""
 
-        rate: Rate = Field(1.0, description="quarterly adjustment rate toward equal shares; assumption 0.2-1")
+        level: Level = Field(0.5, description="engagement with every power; assumption 0.3-0.7")
+        rate: Rate = Field(1.0, description="quarterly adjustment rate toward the level; assumption 0.2-1")
 
     def choose(self, obs: Observation) -> np.ndarray:
-        """Equal shares."""
-        n = obs.effort.shape[1]
-        return move_toward(obs.effort, np.full(n, 1.0 / n), self.params.rate)
+        """Equal levels."""
+        return move_toward(obs.engagement, self.levels(self.params.level), self.params.rate)
+
+
+class Neutrality(Equidistance):
+    """Neutrality (the low end of Kuik's spectrum; Turkmenistan's permanent neutrality): engage little."""
+
+    name = "neutrality"
+    summary = "low engagement with every power: stay out of every camp"
+
+    class Params(Strict):
+        """Neutrality parameters."""
+
+        level: Level = Field(0.15, description="engagement with every power; assumption 0-0.3")
+        rate: Rate = Field(0.3, description="quarterly adjustment rate toward the level; assumption 0.1-1")
 
 
 class AdaptiveHedging(Strategy):
-    """Re-optimise a utility of welfare, autonomy and security each quarter.
+    """Active hedging (Kuik 2016): re-optimise a utility of gains, balance and security each quarter.
 
-    The candidates are a fixed grid on the simplex (plus the current allocation), scored in one
+    The candidates are a fixed grid of engagement levels (plus the current levels), scored in one
     vectorised pass per step; no per-step generic optimiser.
     """
 
     name = "adaptive_hedging"
-    summary = "each quarter pick the allocation with the best welfare-autonomy-security utility"
+    summary = "each quarter pick the engagement with the best gains-balance-security utility"
 
     class Params(Strict):
         """Adaptive hedging parameters."""
 
-        w_welfare: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
-            1.0, description="weight of expected gains; assumption 0.5-2"
+        w_welfare: Weight = Field(1.0, description="weight of expected offers and markets; assumption 0.5-2")
+        w_autonomy: Weight = Field(
+            0.5, description="weight of balance across powers (1 - HHI); assumption 0-2"
         )
-        w_autonomy: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
-            0.5, description="weight of effort diversification (1 - HHI); assumption 0-2"
+        w_security: Weight = Field(2.0, description="weight of expected pressure; assumption 0.5-4")
+        adjustment_cost: Weight = Field(
+            0.1, description="utility lost per unit of engagement moved (L1); assumption 0.02-0.5"
         )
-        w_security: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
-            2.0, description="weight of expected pressure; assumption 0.5-4"
-        )
-        adjustment_cost: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
-            0.1, description="utility lost per unit of effort moved (L1); assumption 0.02-0.5"
-        )
-        grid: Annotated[int, Field(ge=2, le=20)] = Field(
-            10, description="grid steps per unit effort (resolution, not behaviour); 5-20"
+        grid: Annotated[int, Field(ge=2, le=8)] = Field(
+            3, description="grid steps per unit engagement (resolution, not behaviour); 3-6"
         )
 
     def __init__(self, params: "Strategy.Params | None" = None, powers: tuple[str, ...] = ()):
         super().__init__(params, powers)
-        self._candidates = simplex_grid(len(powers) or 4, self.params.grid)
+        self._candidates = level_grid(len(powers) or 4, self.params.grid)
 
     def choose(self, obs: Observation) -> np.ndarray:
-        """Score every candidate for every replicate; keep the current allocation if best."""
+        """Score every candidate for every replicate; keep the current levels if best."""
         grid = self._candidates
-        best_grid = self._utility(grid[None, :, :], obs)
-        pick = np.argmax(best_grid, axis=1)
-        stay = self._utility(obs.effort[:, None, :], obs)[:, 0]
-        chosen = grid[pick]
-        keep = stay >= best_grid[np.arange(len(pick)), pick]
-        return np.where(keep[:, None], obs.effort, chosen)
+        scores = self._utility(grid[None, :, :], obs)
+        pick = np.argmax(scores, axis=1)
+        stay = self._utility(obs.engagement[:, None, :], obs)[:, 0]
+        keep = stay >= scores[np.arange(len(pick)), pick]
+        return np.where(keep[:, None], obs.engagement, grid[pick])
 
     def _utility(self, cand: np.ndarray, obs: Observation) -> np.ndarray:
         """Utility (R, C) of candidates ``cand`` (1 or R, C, P), net of the adjustment cost."""
         p = self.params
-        ones = np.ones(cand.shape[-1])
+        effective = within_capacity(cand, obs.capacity)
         market = obs.bloc_shares / obs.bloc_shares.sum(axis=1, keepdims=True)
-        if cand.shape[0] == 1:  # the shared grid
-            gains = cand[0] @ obs.reward_rate + market @ cand[0].T
-        else:  # one candidate per replicate
-            gains = cand @ obs.reward_rate + np.einsum("rcp,rp->rc", cand, market)
-        autonomy = 1.0 - (cand**2) @ ones
-        risk = expected_pressure(cand, obs) @ ones
-        moved = np.abs(cand - obs.effort[:, None, :]) @ ones
-        utility = p.w_welfare * gains + p.w_autonomy * autonomy - p.w_security * risk
-        return utility - p.adjustment_cost * moved
+        gains = (offers(effective, obs.structure, obs.time) * effective**obs.returns).sum(axis=-1)
+        gains = gains + (effective * market[:, None, :]).sum(axis=-1)
+        shares = effective / np.maximum(effective.sum(axis=-1, keepdims=True), 1e-9)
+        balance = 1.0 - (shares**2).sum(axis=-1)
+        risk = expected_pressure(effective, obs).sum(axis=-1)
+        moved = np.abs(cand - obs.engagement[:, None, :]).sum(axis=-1)
+        return p.w_welfare * gains + p.w_autonomy * balance - p.w_security * risk - p.adjustment_cost * moved
 
 
 class Opportunist(Strategy):
-    """Follow the best offers: effort flows to powers paying most net of pressure."""
+    """Auctioning the pivot (Cooley 2012, "Great Games, Local Rules"): engagement follows the best offers."""
 
     name = "opportunist"
-    summary = "follow the best offers: effort to whoever rewards most, net of pressure"
+    summary = "auction the pivot: engage whoever offers most net of pressure, within capacity"
 
     class Params(Strict):
         """Opportunist parameters."""
@@ -267,19 +282,16 @@ class Opportunist(Strategy):
         rate: Rate = Field(0.3, description="quarterly adjustment rate; assumption 0.1-0.5")
 
     def choose(self, obs: Observation) -> np.ndarray:
-        """Softmax of the reward per unit of effort, minus pressure."""
-        offer = obs.rewards / np.maximum(obs.effort, 0.02) - obs.pressures
+        """Capacity spread by a softmax of the offer per unit of engagement, minus pressure."""
+        offer = obs.rewards / np.maximum(obs.engagement, 0.02) ** obs.returns - obs.pressures
         weights = np.exp(self.params.greed * (offer - offer.max(axis=1, keepdims=True)))
-        return move_toward(obs.effort, weights / weights.sum(axis=1, keepdims=True), self.params.rate)
+        target = np.minimum(obs.capacity * weights / weights.sum(axis=1, keepdims=True), 1.0)
+        return move_toward(obs.engagement, target, self.params.rate)
 
 
-def simplex_grid(n: int, steps: int) -> np.ndarray:
-    """All allocations over ``n`` powers in multiples of 1/steps (stars and bars)."""
-    rows = []
-    for bars in combinations(range(steps + n - 1), n - 1):
-        edges = (-1, *bars, steps + n - 1)
-        rows.append([edges[i + 1] - edges[i] - 1 for i in range(n)])
-    return np.asarray(rows, dtype=float) / steps
+def level_grid(n: int, steps: int) -> np.ndarray:
+    """All engagement vectors over ``n`` powers with levels in multiples of 1/steps."""
+    return np.array(list(product(range(steps + 1), repeat=n)), dtype=float) / steps
 
 
 STRATEGIES: dict[str, type[Strategy]] = {
@@ -290,6 +302,7 @@ STRATEGIES: dict[str, type[Strategy]] = {
         PivotChina,
         PivotWest,
         Equidistance,
+        Neutrality,
         AdaptiveHedging,
         Opportunist,
     )

@@ -1,15 +1,16 @@
-"""Exogenous world processes: rivalry between the powers and commodity prices (oil, uranium).
+"""Exogenous world processes: rivalry between the powers and export commodity prices.
 
 Each is a mean-reverting AR(1) process drawn per replicate from the model's seeded generator:
-rivalry in levels (clipped to [0, 1]), oil and uranium prices in logs. The three share one
-state array, so one quarter is a handful of numpy operations.
+rivalry in levels (clipped to [0, 1]), the oil, metals and uranium prices in logs. They share
+one state array, so one quarter is a handful of numpy operations. A one-off event shock moves
+the state at once and counts in that quarter's price change, so it reaches GDP and trade.
 """
 
 import numpy as np
 
-from sim.model.params import WorldParams
+from sim.model.params import COMMODITIES, WorldParams
 
-PROCESSES = ("rivalry", "oil", "uranium")  # rows of World.state; prices as log indices
+PROCESSES = ("rivalry", *COMMODITIES)  # rows of World.state; prices as log indices
 
 
 class World:
@@ -17,9 +18,11 @@ class World:
 
     def __init__(self, params: WorldParams, replicates: int):
         initial = params.rivalry if params.rivalry_initial is None else params.rivalry_initial
-        start = [initial, np.log(params.oil.initial), np.log(params.uranium.initial)]
+        start = [initial, *(np.log(getattr(params, c).initial) for c in COMMODITIES)]
         self.state = np.repeat(np.array(start)[:, None], replicates, axis=1)
-        self.oil_change = np.zeros(replicates)  # log change of the oil price this quarter
+        self.price_change = np.zeros((len(COMMODITIES), replicates))  # log change this quarter
+        self._shocks = np.zeros_like(self.state)
+        self._shocked = False
         self.params = params
 
     @property
@@ -30,10 +33,10 @@ class World:
     @params.setter
     def params(self, params: WorldParams) -> None:
         self._params = params
-        oil, uranium = params.oil, params.uranium
-        self._reversion = np.array([[params.rivalry_reversion], [oil.reversion], [uranium.reversion]])
-        self._mean = np.array([[params.rivalry], [np.log(oil.mean)], [np.log(uranium.mean)]])
-        self._volatility = np.array([[params.rivalry_volatility], [oil.volatility], [uranium.volatility]])
+        tables = [getattr(params, c) for c in COMMODITIES]
+        self._reversion = np.array([[params.rivalry_reversion], *([t.reversion] for t in tables)])
+        self._mean = np.array([[params.rivalry], *([np.log(t.mean)] for t in tables)])
+        self._volatility = np.array([[params.rivalry_volatility], *([t.volatility] for t in tables)])
 
     @property
     def rivalry(self) -> np.ndarray:
@@ -41,9 +44,9 @@ class World:
         return self.state[0]
 
     @property
-    def log_oil(self) -> np.ndarray:
-        """Log oil price index per replicate (start = 0)."""
-        return self.state[1]
+    def log_prices(self) -> np.ndarray:
+        """Log price indices, (commodities, R), start = 0."""
+        return self.state[1:]
 
     @property
     def oil(self) -> np.ndarray:
@@ -51,22 +54,33 @@ class World:
         return np.exp(self.state[1])
 
     @property
+    def metals(self) -> np.ndarray:
+        """Metals price index per replicate (start = 1)."""
+        return np.exp(self.state[2])
+
+    @property
     def uranium(self) -> np.ndarray:
         """Uranium price index per replicate (start = 1)."""
-        return np.exp(self.state[2])
+        return np.exp(self.state[3])
 
     def shock(self, target: str, size: float) -> None:
         """One-off event shock: log change of a price, or an additive change of rivalry."""
         row = PROCESSES.index(target)
         self.state[row] += size
+        self._shocks[row] += size
+        self._shocked = True
         self.state[0] = np.clip(self.state[0], 0.0, 1.0)
 
     def advance(self, rng: np.random.Generator) -> None:
-        """One quarter of the exogenous drivers."""
+        """One quarter of the exogenous drivers; this quarter's shocks count in the price change."""
         change = self._reversion * (self._mean - self.state) + self._volatility * rng.standard_normal(
             self.state.shape
         )
         self.state = self.state + change
         rivalry = self.state[0]  # a view: clip in place (np.clip costs several times more)
         np.minimum(np.maximum(rivalry, 0.0, out=rivalry), 1.0, out=rivalry)
-        self.oil_change = change[1]
+        if self._shocked:
+            change += self._shocks
+            self._shocks[:] = 0.0
+            self._shocked = False
+        self.price_change = change[1:]

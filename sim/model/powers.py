@@ -1,0 +1,83 @@
+"""The great powers' decision rule: offers that compete for the pivot, pressure from threat and leverage.
+
+All powers decide at once in one vectorised rule (step 3 of docs/ODD.md, section 7.3):
+
+- *threat* is the rival-weighted share of the pivot's engagement above the power's tolerance
+  (Walt's balance of threat; tolerance tightens as rivalry rises) plus *neglect*, engagement
+  below what the power expects;
+- *leverage* grows with the pivot's dependence on the power: its bloc's share of trade, the
+  transit of exports across its territory, security dependence for CSTO powers (Hirschman 1945;
+  Farrell and Newman 2019);
+- pressure = threat x leverage, plus secondary-sanctions enforcement on sanctions exposure;
+- offers rise with the pivot's engagement with the power's rivals (bidding for the pivot,
+  Cooley 2012) and with the power's economy, and have diminishing returns in the engagement
+  received.
+
+Strategies use :func:`threat` and :func:`leverage` to predict pressure.
+"""
+
+import numpy as np
+
+from sim.model.structure import Structure
+
+EPS = 1e-9
+
+
+def effective_tolerance(st: Structure, rivalry: np.ndarray) -> np.ndarray:
+    """Tolerances (R, P) this quarter: the stated ones, tightened as rivalry rises above its reference."""
+    tol = st.tolerance_at_zero_rivalry - st.tightening * rivalry[:, None]
+    return np.minimum(np.maximum(tol, 0.0), 0.99)
+
+
+def threat(engagement: np.ndarray, tolerance: np.ndarray, st: Structure) -> np.ndarray:
+    """Threat each power feels from engagement levels (..., P): rivals' excess share plus neglect.
+
+    ``engagement`` may carry extra candidate axes before P (adaptive hedging scores many at once);
+    ``tolerance`` broadcasts against it.
+    """
+    total = engagement.sum(axis=-1, keepdims=True) + EPS
+    rival_share = (engagement @ st.rivals_t) / total
+    excess = np.maximum(rival_share - tolerance, 0.0) / (1.0 - tolerance)
+    return excess + st.neglect * np.maximum(st.expectation - engagement, 0.0)
+
+
+def leverage(bloc_shares: np.ndarray, security_dependence: np.ndarray, st: Structure) -> np.ndarray:
+    """Pressure per unit of threat (R, P): capacity x salience, raised by the pivot's dependence."""
+    dependence = bloc_shares + st.static_dependence + st.security_weight * security_dependence[:, None]
+    return st.pressure_rate * (1.0 + st.dependence_leverage * dependence)
+
+
+def offers(engagement: np.ndarray, st: Structure, time: float = 0.0) -> np.ndarray:
+    """Offer per unit of (concave) engagement: budget x salience, raised by rivals' engagement.
+
+    A power's means grow with its economy (``market_growth``, and ``gdp_usd_bn`` against the
+    start): China's rising offers are one mechanism of its rise in Central Asia.
+    """
+    means = st.reward_rate * np.exp(st.power_size + st.power_growth * time)
+    return means * (1.0 + st.competition * (engagement @ st.rivals_t))
+
+
+def powers_respond(
+    st: Structure,
+    engagement: np.ndarray,
+    rivalry: np.ndarray,
+    bloc_shares: np.ndarray,
+    security_dependence: np.ndarray,
+    exposure: np.ndarray,
+    returns: float,
+    rng: np.random.Generator | None,
+    time: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Rewards, pressures, effective tolerances and leverage of all powers, each (R, P).
+
+    ``rng=None`` gives the noise-free expectation (used for the starting steady state).
+    """
+    tol = effective_tolerance(st, rivalry)
+    lev = leverage(bloc_shares, security_dependence, st)
+    pressure = threat(engagement, tol, st) * lev + st.secondary * exposure[:, None]
+    reward = offers(engagement, st, time) * engagement**returns
+    if rng is not None:
+        shocks = np.exp(st.noise * rng.standard_normal((2, *engagement.shape)) - st.noise_half_variance)
+        pressure *= shocks[0]
+        reward *= shocks[1]
+    return reward, np.minimum(pressure, 1.0), tol, lev
