@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-TOLERANCE = 5e-3  # of the scale's width (half a point on 0..100): a smaller move is no move
+TOLERANCE = 1e-2  # of the scale's width (one point on 0..100): a smaller move is no move
 CHUNK = 16  # problems computed together (memory ~ CHUNK x actors^3 x 8 bytes: stays in cache)
 PARALLEL_FROM = 2000  # fewer problems than this run in this process: starting workers costs more
 
