@@ -8,6 +8,7 @@ from sim.analysis.results import load_results
 from sim.analysis.robustness import (
     Threshold,
     parse_thresholds,
+    rank_stability,
     regret_table,
     robustness_ranking,
     satisficing_table,
@@ -53,6 +54,17 @@ def test_regret_follows_the_direction_of_the_metric(toy):
     assert table["regret_max"].to_dict() == {"A": 2.0, "B": 2.0, "C": 1.0}
     table = regret_table(toy, ["welfare_final", "crises"])
     assert len(table) == 6
+
+
+def test_rank_stability_counts_first_places_and_rank_ranges(toy):
+    table = rank_stability(toy, ["welfare_final", "crises"])
+    welfare = table[table.metric == "welfare_final"].set_index("strategy")
+    # welfare ranks: point 0 A 1, C 2, B 3; point 1 B 1, C 2, A 3
+    assert welfare["share_first"].to_dict() == {"A": 0.5, "B": 0.5, "C": 0.0}
+    assert welfare.loc["C", ["rank_best", "rank_worst"]].tolist() == [2, 2]
+    assert welfare.loc["A", ["rank_best", "rank_worst"]].tolist() == [1, 3]
+    crises = table[table.metric == "crises"].set_index("strategy")  # lower is better: reversed
+    assert crises.loc["A", "rank_mean"] == 2.0 and crises.loc["C", "rank_mean"] == 2.0
 
 
 def test_satisficing_counts_runs_meeting_every_threshold(toy):

@@ -101,9 +101,9 @@ def test_russian_pressure_diversifies_rather_than_capitulates(pressure):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the pivot partly appeases Moscow (effort to Russia 0.30 -> 0.32), so Russia's trade "
-    "share rises from 19% to about 20% by 2035 even as overall concentration falls; "
-    "see docs/validation.md",
+    reason="multivector reassures a pressing power by engaging it more (Russia 0.70 -> 0.83), and "
+    "the 2025 CPC disruption cuts oil exports to the EU, so Russia's trade share ends at 19.5% "
+    "against 19.4% at the start while overall concentration falls; see docs/validation.md",
 )
 def test_russian_pressure_does_not_raise_russias_share(pressure):
     russia = pressure["model"].structure.powers.index("russia")

@@ -58,24 +58,29 @@ def test_report_holds_every_table_and_figure(run_report):
     assert options["reference"] == "multivector"
     assert options["thresholds"] == ["autonomy_mean>=0.65", "crises<=3"]
     names = [t.removesuffix(".csv") for t in options["tables"]]
-    assert names == ["status", "summary", "paired", "regret", "satisficing", "ranking"]
-    figures = [f.removeprefix("figures/").removesuffix(".png") for f in options["figures"]]
-    assert set(figures) == {
-        "fan_baseline", "fan_sanctions", "trade_baseline", "trade_sanctions",
-        "heatmap", "welfare_autonomy", "paired",
+    assert names == [
+        "status",
+        "summary",
+        "paired",
+        "regret",
+        "rank_stability",
+        "satisficing",
+        "ranking",
+        "weightings",
+    ]
+    assert set(options["charts"]) == {
+        "fan_baseline", "fan_sanctions", "trade_baseline", "trade_sanctions", "welfare_autonomy", "paired",
     }  # fmt: skip
+    assert options["figures"] == []  # a plain run draws everything as inline SVG, no PNG
     page = parse(run_report)
     for name in names:
         assert f"table-{name}" in page.ids
         assert (out / f"{name}.csv").is_file()
-    for name in figures:
+    for name in [*options["charts"], "heatmap"]:
         assert f"figure-{name}" in page.ids
-        assert (out / "figures" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "table-provenance" in page.ids
-    assert len(page.images) == len(figures)
-    for src in page.images:
-        assert src.startswith("data:image/png;base64,")
-        assert base64.b64decode(src.split(",", 1)[1])[:4] == b"\x89PNG"
+    assert "table-provenance" in page.ids and page.images == []
+    text = run_report.read_text()
+    assert "<script" not in text and "http://" not in text.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
 def test_report_tables_match_their_csv_files(run_report):
@@ -133,6 +138,9 @@ def test_sweep_report_has_sensitivity_and_prim(tmp_path):
     report = write_analysis(folder, thresholds=["welfare_final>=1.2"], metrics=["welfare_final"])
     page = parse(report)
     assert "table-sobol" in page.ids and "figure-sensitivity" in page.ids
+    for src in page.images:  # the sensitivity bars stay a PNG (matplotlib)
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1])[:4] == b"\x89PNG"
     sobol = pd.read_csv(report.parent / "sobol.csv")
     top = sobol.loc[sobol.groupby("strategy")["ST"].idxmax(), "parameter"]
     assert set(top) == {"world.rivalry"}

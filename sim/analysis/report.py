@@ -2,9 +2,10 @@
 
 :func:`analyze` computes every table of :mod:`sim.analysis.comparison`, :mod:`sim.analysis.robustness`,
 :mod:`sim.analysis.sensitivity` and :mod:`sim.analysis.discovery` for a loaded results folder;
-:func:`write_analysis` writes them as CSV files, the figures of :mod:`sim.analysis.plots` as PNG files,
-``analysis.json`` (the options used) and ``report.html``, which embeds the figures as base64
-PNG so it can be sent as one file. ``docs/analysis.md`` explains how to read each part.
+:func:`write_analysis` writes them as CSV files, the charts of :mod:`sim.analysis.charts` (SVG)
+and the figures of :mod:`sim.analysis.plots` (PNG), ``analysis.json`` (the options used) and
+``report.html``, which opens with a verdict in sentences (:mod:`sim.analysis.verdict`) and embeds
+everything, so it can be sent as one file. ``docs/analysis.md`` explains how to read each part.
 """
 
 import json
@@ -14,10 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis import plots
+from sim.analysis import charts
 from sim.analysis.comparison import paired_differences, run_status, summary_table
 from sim.analysis.discovery import prim_available, prim_boxes
 from sim.analysis.html import render_html
+from sim.analysis.palette import strategy_colours
 from sim.analysis.results import (
     TIMESERIES_KEY,
     Results,
@@ -29,11 +31,14 @@ from sim.analysis.results import (
 from sim.analysis.robustness import (
     Threshold,
     parse_thresholds,
+    rank_stability,
     regret_table,
     robustness_ranking,
     satisficing_table,
 )
 from sim.analysis.sensitivity import sensitivity
+from sim.analysis.verdict import verdict
+from sim.analysis.weights import resolve_weights, weighting_table
 from sim.errors import UserError
 from sim.files import atomic_write_bytes
 
@@ -50,6 +55,9 @@ class Analysis:
         tables: table name (a key of ``sim.analysis.html.TABLES``) -> DataFrame, as computed.
         notes: what was skipped or should be known, one sentence each.
         figures: figure name -> PNG bytes.
+        weights: weight of each ranked metric in the robustness ranking (sum 1).
+        verdict: the report's opening sentences.
+        charts: chart name -> inline SVG or HTML (the heat table, per-scenario fan charts).
     """
 
     results: Results
@@ -59,6 +67,9 @@ class Analysis:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     figures: dict[str, bytes] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)
+    verdict: list[str] = field(default_factory=list)
+    charts: dict[str, str] = field(default_factory=dict)
 
 
 def analyze(
@@ -67,8 +78,9 @@ def analyze(
     reference: str | None = None,
     thresholds: list[str] | None = None,
     metrics: list[str] | None = None,
+    weights: dict[str, float] | None = None,
 ) -> Analysis:
-    """Compute every table that the results support.
+    """Compute every table that the results support, and the verdict.
 
     Args:
         results: the loaded results folder.
@@ -76,9 +88,11 @@ def analyze(
             first strategy.
         thresholds: satisficing expressions such as ``autonomy_mean>=0.7``.
         metrics: outcome columns to analyse; default the headline outcomes.
+        weights: weight by concern or metric of the robustness ranking (see
+            :mod:`sim.analysis.weights`); default equal weight per concern.
 
     Raises:
-        UserError: an unknown strategy or metric, or a malformed threshold.
+        UserError: an unknown strategy, metric or weight name, or a malformed threshold.
     """
     chosen = resolve_metrics(results, metrics)
     ref = check_strategy(results, reference) if reference else default_reference(results)
@@ -90,10 +104,17 @@ def analyze(
     if len(results.strategies) > 1:
         tables["paired"] = paired_differences(results, ref, chosen)
         tables["regret"] = regret_table(results, chosen)
+        tables["rank_stability"] = rank_stability(results, chosen)
     if rules:
         tables["satisficing"] = satisficing_table(results, rules)
-    if "regret" in tables:
-        tables["ranking"] = robustness_ranking(tables["regret"], tables.get("satisficing", _none()))
+    if "regret" in tables and not tables["regret"].empty:
+        ranked = list(dict.fromkeys(tables["regret"]["metric"]))
+        analysis.weights = resolve_weights(ranked, weights)
+        tables["ranking"] = robustness_ranking(
+            tables["regret"], tables.get("satisficing", _none()), analysis.weights
+        )
+        tables["weightings"] = weighting_table(tables["regret"], ranked, analysis.weights)
+        analysis.verdict = verdict(results, tables, analysis.weights, [str(t) for t in rules])
     found = sensitivity(results, chosen) if results.parameters else None
     if found is not None:
         tables[found[0]] = found[1]
@@ -138,29 +159,25 @@ def _add_notes(analysis: Analysis) -> None:
 
 
 def make_figures(analysis: Analysis) -> None:
-    """Draw the report's figures into ``analysis.figures`` (PNG bytes)."""
-    results, figures = analysis.results, analysis.figures
-    colours = plots.strategy_colours(results.strategies, analysis.reference)
-    scenarios = results.scenarios[:3]
+    """Draw the report's charts (``analysis.charts``, SVG/HTML) and figures (PNG bytes)."""
+    results, figures, drawn = analysis.results, analysis.figures, analysis.charts
+    colours = strategy_colours(results.strategies, analysis.reference)
     series = results.timeseries
-    if series is not None and not series.empty:
-        key = [s for s in TIMESERIES_KEY if s in series.columns]
-        for scenario in scenarios:
-            if key:
-                figures[f"fan_{scenario}"] = plots.to_png(plots.fan_chart(series, scenario, key, colours))
-            if any(c.startswith("share_") for c in series.columns):
-                figures[f"trade_{scenario}"] = plots.to_png(
-                    plots.trade_shares(series, scenario, list(colours))
-                )
+    if series is not None and not series.empty and any(s in series.columns for s in TIMESERIES_KEY):
+        q = charts.quantiles(series)
+        labels = charts.step_labels(series)
+        for scenario in results.scenarios:
+            drawn[f"fan_{scenario}"] = charts.scenario_fans(q, scenario, colours, labels)
+            drawn[f"trade_{scenario}"] = charts.trade_table(series, scenario, list(colours))
     ranked = [m for m in analysis.metrics if results.outcomes[m].direction][:6]
-    if ranked:
-        figures["heatmap"] = plots.to_png(plots.heatmap(analysis.tables["summary"], ranked, list(colours)))
-    if {"autonomy_mean", "welfare_final"} <= set(results.outcomes):
-        figures["welfare_autonomy"] = plots.to_png(plots.welfare_autonomy(results.ok, colours))
     if "paired" in analysis.tables and ranked:
-        figures["paired"] = plots.to_png(plots.paired_forest(analysis.tables["paired"], ranked, colours))
+        drawn["paired"] = charts.paired_forests(analysis.tables["paired"], ranked, colours)
+    if {"autonomy_mean", "welfare_final"} <= set(results.outcomes):
+        drawn["welfare_autonomy"] = charts.welfare_autonomy(results.ok, colours)
     for method in ("sobol", "morris"):
         if method in analysis.tables and not analysis.tables[method].empty:
+            from sim.analysis import plots  # matplotlib (about a second) only for sweeps
+
             figures["sensitivity"] = plots.to_png(
                 plots.sensitivity_bars(analysis.tables[method], method, analysis.metrics[:4], colours)
             )
@@ -174,6 +191,7 @@ def write_analysis(
     thresholds: list[str] | None = None,
     metrics: list[str] | None = None,
     figures: bool = True,
+    weights: dict[str, float] | None = None,
 ) -> Path:
     """Analyse a results folder and write CSV tables, figures and ``report.html``.
 
@@ -184,7 +202,9 @@ def write_analysis(
         reference: reference strategy (default ``multivector`` when present).
         thresholds: satisficing expressions such as ``autonomy_mean>=0.7``.
         metrics: outcome columns (default the headline outcomes).
-        figures: draw figures (PNG files and in the report).
+        figures: draw charts and figures (SVG and PNG files, and in the report).
+        weights: weight by concern or metric of the robustness ranking (default: equal per
+            concern; see :mod:`sim.analysis.weights`).
 
     Returns:
         The path of ``report.html``.
@@ -195,7 +215,7 @@ def write_analysis(
     results = load_results(results_dir)
     out = Path(out_dir) if out_dir is not None else results.path / "analysis"
     _check_out_dir(out)
-    analysis = analyze(results, reference=reference, thresholds=thresholds, metrics=metrics)
+    analysis = analyze(results, reference=reference, thresholds=thresholds, metrics=metrics, weights=weights)
     if figures:
         make_figures(analysis)
     out.mkdir(parents=True, exist_ok=True)
@@ -226,7 +246,10 @@ def _options(analysis: Analysis) -> dict:
         "reference": analysis.reference,
         "metrics": analysis.metrics,
         "thresholds": [str(t) for t in analysis.thresholds],
+        "weights": analysis.weights,
+        "verdict": analysis.verdict,
         "tables": [f"{name}.csv" for name in analysis.tables],
         "figures": [f"figures/{name}.png" for name in analysis.figures],
+        "charts": list(analysis.charts),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }

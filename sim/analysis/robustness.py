@@ -11,7 +11,9 @@ The two families follow robust decision making (Lempert et al. 2003; McPhail et 
   user sets, e.g. ``autonomy_mean>=0.7``, pooled over contexts, with the worst context's share.
 
 The robustness ranking orders strategies by their all-threshold satisficing share (when
-thresholds are given), then by the mean of their minimax-regret ranks over the metrics.
+thresholds are given), then by the weighted mean of their minimax-regret ranks over the metrics
+(weights: :mod:`sim.analysis.weights`; equal per concern unless the user sets them), and names
+the strategies that tie.
 """
 
 import operator
@@ -23,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.results import CONTEXT_KEYS, Results, better_sign, check_metric
+from sim.analysis.weights import TIE, weighted_ranks
 from sim.errors import UserError
 
 _OPERATORS: dict[str, Callable[[object, object], object]] = {
@@ -48,7 +51,7 @@ REGRET_COLUMNS = [
     "rank",
 ]
 SATISFICING_COLUMNS = ["strategy", "threshold", "n_runs", "share", "share_worst_context"]
-RANKING_COLUMNS = ["strategy", "satisficing_share", "mean_regret_rank", "rank"]
+RANKING_COLUMNS = ["strategy", "satisficing_share", "mean_regret_rank", "rank", "tied_with"]
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,7 @@ def regret_table(results: Results, metrics: list[str]) -> pd.DataFrame:
 
     Contexts where some strategy has no successful run are left out for that metric (a regret
     needs every strategy's outcome). ``rank`` 1 is the strategy with the smallest maximum regret
-    (ties broken by the 90th percentile).
+    (ties broken by the 90th percentile; strategies equal on both share the better rank).
 
     Args:
         results: the loaded results.
@@ -135,14 +138,62 @@ def regret_table(results: Results, metrics: list[str]) -> pd.DataFrame:
                 "regret_mean": regret.mean(axis=0),
             }
         )
-        order = table.sort_values(["regret_max", "regret_p90"]).index
-        table.loc[order, "rank"] = np.arange(1, len(table) + 1)
+        table["rank"] = _tied_ranks(table["regret_max"], table["regret_p90"])
         tables.append(table)
     if not tables:
         return pd.DataFrame(columns=REGRET_COLUMNS)
     out = pd.concat(tables, ignore_index=True)
     out["rank"] = out["rank"].astype(int)
     return out[REGRET_COLUMNS]
+
+
+def rank_stability(results: Results, metrics: list[str]) -> pd.DataFrame:
+    """How stable each strategy's rank is across contexts (scenario x design point), per metric.
+
+    In a sweep over uncertain parameters this answers "does the ranking survive the
+    uncertainty?": the share of contexts where the strategy ranks first, and its mean, best and
+    worst rank (1 = best, by the context's replicate mean; ties share the better rank).
+    """
+    rows = []
+    for metric in metrics:
+        direction = results.outcomes[metric].direction
+        if direction is None:
+            continue
+        means = context_means(results, metric).dropna()
+        if means.empty:
+            continue
+        ranks = (means * better_sign(direction)).rank(axis=1, ascending=False, method="min")
+        for strategy in ranks.columns:
+            column = ranks[strategy]
+            rows.append(
+                {
+                    "metric": metric,
+                    "strategy": strategy,
+                    "n_contexts": len(ranks),
+                    "share_first": float((column == 1).mean()),
+                    "rank_mean": float(column.mean()),
+                    "rank_best": int(column.min()),
+                    "rank_worst": int(column.max()),
+                }
+            )
+    columns = ["metric", "strategy", "n_contexts", "share_first", "rank_mean", "rank_best", "rank_worst"]
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values(["metric", "rank_mean"], kind="stable").reset_index(drop=True)
+
+
+def _tied_ranks(first: pd.Series, second: pd.Series) -> np.ndarray:
+    """Ranks by ``first`` then ``second``; rows equal on both (to rounding) share the lower rank."""
+    order = np.lexsort((second.to_numpy(), first.to_numpy()))
+    ranks = np.empty(len(order), dtype=int)
+    for position, i in enumerate(order):
+        j = order[position - 1] if position else None
+        same = (
+            j is not None
+            and np.isclose(first.iat[i], first.iat[j])
+            and np.isclose(second.iat[i], second.iat[j])
+        )
+        ranks[i] = ranks[j] if same else position + 1
+    return ranks
 
 
 def satisficing_table(results: Results, thresholds: list[Threshold]) -> pd.DataFrame:
@@ -188,21 +239,28 @@ def failures(results: Results, thresholds: list[Threshold]) -> pd.Series:
     return ~met
 
 
-def robustness_ranking(regret: pd.DataFrame, satisficing: pd.DataFrame) -> pd.DataFrame:
+def robustness_ranking(
+    regret: pd.DataFrame, satisficing: pd.DataFrame, weights: dict[str, float] | None = None
+) -> pd.DataFrame:
     """Rank strategies: higher all-threshold satisficing share first, then lower regret ranks.
 
     Args:
         regret: output of :func:`regret_table`.
         satisficing: output of :func:`satisficing_table` (may be empty).
+        weights: weight per metric of the mean regret rank; None weighs every metric equally.
 
     Returns:
-        A DataFrame with :data:`RANKING_COLUMNS`, sorted by rank.
+        A DataFrame with :data:`RANKING_COLUMNS`, sorted by rank. ``mean_regret_rank`` is the
+        weighted mean; ``tied_with`` names the strategies with the same satisficing share whose
+        mean regret rank is within :data:`sim.analysis.weights.TIE` (separated by ``;``).
     """
     strategies = sorted(set(regret["strategy"]) | set(satisficing["strategy"]))
     if not strategies:
         return pd.DataFrame(columns=RANKING_COLUMNS)
     table = pd.DataFrame({"strategy": strategies})
-    table["mean_regret_rank"] = table["strategy"].map(regret.groupby("strategy")["rank"].mean())
+    if weights is None:
+        weights = dict.fromkeys(regret["metric"].unique(), 1.0)
+    table["mean_regret_rank"] = table["strategy"].map(weighted_ranks(regret, weights))
     share = satisficing[satisficing["threshold"] == "all"].set_index("strategy")["share"]
     table["satisficing_share"] = table["strategy"].map(share)
     table = table.sort_values(
@@ -211,4 +269,14 @@ def robustness_ranking(regret: pd.DataFrame, satisficing: pd.DataFrame) -> pd.Da
         na_position="last",
     )
     table["rank"] = np.arange(1, len(table) + 1)
+    table["tied_with"] = [_tied(table, row) for row in table.itertuples()]
     return table[RANKING_COLUMNS].reset_index(drop=True)
+
+
+def _tied(table: pd.DataFrame, row) -> str:
+    same_share = (table["satisficing_share"] == row.satisficing_share) | (
+        table["satisficing_share"].isna() & pd.isna(row.satisficing_share)
+    )
+    close = (table["mean_regret_rank"] - row.mean_regret_rank).abs() < TIE
+    others = table.loc[same_share & close & (table["strategy"] != row.strategy), "strategy"]
+    return ";".join(others)

@@ -65,6 +65,16 @@ Metrics = Annotated[
         show_default=False,
     ),
 ]
+Weights = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        "-w",
+        help="Weights of the robustness ranking by concern or outcome: NAME=NUMBER,... (e.g. "
+        "welfare=2,security=1) or a TOML file of NAME = NUMBER [default: equal per concern].",
+        show_default=False,
+    ),
+]
 NoFigures = Annotated[
     bool,
     typer.Option("--no-figures", help="Write tables and the report without figures."),
@@ -91,10 +101,12 @@ def analyze(
     reference: Reference = None,
     thresholds: Thresholds = None,
     metrics: Metrics = None,
+    weights: Weights = None,
     no_figures: NoFigures = False,
 ) -> None:
     """Compare strategies in a results folder: tables, figures and report.html."""
     from sim.analysis.report import write_analysis
+    from sim.analysis.weights import parse_weights
 
     report = write_analysis(
         results_dir,
@@ -103,6 +115,7 @@ def analyze(
         thresholds=thresholds or [],
         metrics=metrics or None,
         figures=not no_figures,
+        weights=parse_weights(weights),
     )
     typer.echo(f"Wrote {report.parent}/ (tables *.csv, figures/, report.html)")
     typer.echo(f"Open {report}")

@@ -59,6 +59,7 @@ class PivotState(mesa.Agent):
         self.log_exports = np.zeros(r)  # export value index (start 1), in logs
         self.log_export_reference = np.zeros(r)
         self.security_dependence = np.full(r, s.pivot.security_dependence)
+        self.structural = self.trade.copy()  # trade shares at the start's prices: the slow part
         self.bloc_shares = self.trade @ st.bloc
         self.exposure = st.sanctions * (self.trade @ st.exposure_weight)
         # The start is a steady state: attraction, relations and growth are measured against it.
@@ -144,19 +145,25 @@ class PivotState(mesa.Agent):
         self.engagement = self.strategy.choose(self.observe())
 
     def update_economy(self) -> None:
-        """Step 5: exports, trade and FDI shares, GDP and security dependence (ODD 7.5-7.6)."""
+        """Step 5: exports, trade and FDI shares, GDP and security dependence (ODD 7.5-7.6).
+
+        Trade shares have a slow structural part, which moves toward its attraction at the trade
+        inertia, valued at this quarter's export prices and volumes, which act at once.
+        """
         m = self.model
         st, rates = m.structure, m.params.pivot
         prices = np.exp(m.world.log_prices.T)  # (R, C)
         effective = self.effective_now = self.effective()
-        exports = np.log(prices @ self.export_mix + self.export_other)  # (R, K + 1)
-        partner_exports, log_exports = exports[:, :-1], exports[:, -1]
+        exports = prices @ self.export_mix + self.export_other  # (R, K + 1) value indices, start 1
+        log_exports = np.log(exports[:, -1])
         pull = rates.engagement_elasticity * np.log(EPS + effective @ st.bloc_t)
         pull += rates.relation_elasticity * (self.relations @ st.bloc_t)
-        trade_pull = (
-            pull + (self.log_trade0 + st.market_trend * m.time) + partner_exports * st.export_fraction
+        self.structural = _toward(
+            self.structural, pull + (self.log_trade0 + st.market_trend * m.time), rates.trade_inertia
         )
-        self.trade = _toward(self.trade, trade_pull, rates.trade_inertia)
+        # Turnover is valued at this quarter's prices: exports to each partner move with its mix at once.
+        valued = self.structural * (1.0 + st.export_fraction * (exports[:, :-1] - 1.0))
+        self.trade = valued / valued.sum(axis=1, keepdims=True)
         fdi_pull = pull + self.log_fdi0 + rates.fdi_reward_gain * (self.rewards @ st.bloc_t)
         self.fdi = _toward(self.fdi, fdi_pull, rates.fdi_inertia)
         self.bloc_shares = self.trade @ st.bloc
