@@ -18,7 +18,7 @@ the strategies that tie.
 
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,6 +102,17 @@ def context_means(results: Results, metric: str) -> pd.DataFrame:
     return means.unstack("strategy")
 
 
+def _directed_means(results: Results, metrics: list[str]) -> Iterator[tuple[str, str, pd.DataFrame]]:
+    """(metric, direction, context means signed so that larger is better) for directed metrics."""
+    for metric in metrics:
+        direction = results.outcomes[metric].direction
+        if direction is None:
+            continue
+        means = context_means(results, metric).dropna()
+        if not means.empty:
+            yield metric, direction, means * better_sign(direction)
+
+
 def regret_table(results: Results, metrics: list[str]) -> pd.DataFrame:
     """Maximum, 90th-percentile and mean regret of each strategy, per metric with a direction.
 
@@ -117,22 +128,15 @@ def regret_table(results: Results, metrics: list[str]) -> pd.DataFrame:
         A DataFrame with :data:`REGRET_COLUMNS`.
     """
     tables = []
-    for metric in metrics:
-        direction = results.outcomes[metric].direction
-        if direction is None:
-            continue
-        means = context_means(results, metric).dropna()
-        if means.empty:
-            continue
-        sign = better_sign(direction)
-        best = (means * sign).max(axis=1)
-        regret = best.to_numpy()[:, None] - (means * sign).to_numpy()
+    for metric, direction, signed in _directed_means(results, metrics):
+        best = signed.max(axis=1)
+        regret = best.to_numpy()[:, None] - signed.to_numpy()
         table = pd.DataFrame(
             {
-                "strategy": means.columns,
+                "strategy": signed.columns,
                 "metric": metric,
                 "direction": direction,
-                "n_contexts": len(means),
+                "n_contexts": len(signed),
                 "regret_max": regret.max(axis=0),
                 "regret_p90": np.percentile(regret, 90, axis=0),
                 "regret_mean": regret.mean(axis=0),
@@ -155,14 +159,8 @@ def rank_stability(results: Results, metrics: list[str]) -> pd.DataFrame:
     worst rank (1 = best, by the context's replicate mean; ties share the better rank).
     """
     rows = []
-    for metric in metrics:
-        direction = results.outcomes[metric].direction
-        if direction is None:
-            continue
-        means = context_means(results, metric).dropna()
-        if means.empty:
-            continue
-        ranks = (means * better_sign(direction)).rank(axis=1, ascending=False, method="min")
+    for metric, _, signed in _directed_means(results, metrics):
+        ranks = signed.rank(axis=1, ascending=False, method="min")
         for strategy in ranks.columns:
             column = ranks[strategy]
             rows.append(
