@@ -11,6 +11,7 @@ import typer
 
 from sim import __version__
 from sim.cli.analyze import analyze, export
+from sim.cli.bargain import bargain
 from sim.cli.evidence import calibrate, hindcast
 from sim.cli.explore import explore
 from sim.cli.run import run, scenarios_app, strategies, validate
@@ -49,6 +50,7 @@ app.command("sweep")(sweep)
 app.command("parameters")(parameters)
 app.command("calibrate")(calibrate)
 app.command("hindcast")(hindcast)
+app.command("bargain")(bargain)
 app.command("explore")(explore)
 app.add_typer(scenarios_app, name="scenarios")
 
