@@ -79,6 +79,7 @@ def test_bad_input_ends_in_one_line_naming_file_row_and_field(tmp_path, csv, exp
 def test_options_are_checked(tmp_path):
     result = invoke(ISSUES[0], "--replicates", "0", "--out", str(tmp_path / "o"))
     assert result.exit_code != 0 and "--replicates" in result.stderr
+    assert not (tmp_path / "o").exists()  # refused before any folder is made
     result = invoke(ISSUES[0], "--from-run", str(tmp_path), "--out", str(tmp_path / "p"))
     assert result.exit_code != 0 and "--from-run and --at go together" in result.stderr
 

@@ -31,10 +31,10 @@ def bargain(
     ],
     model: Annotated[ModelChoice, typer.Option("--model", "-m", help="bdm, ktab or all.")] = ModelChoice.bdm,
     replicates: Annotated[
-        int, typer.Option("--replicates", "-r", help="Perturbed replicates per issue.")
+        int, typer.Option("--replicates", "-r", min=1, help="Perturbed replicates per issue.")
     ] = 100,
     seed: SeedOption = 1,
-    rounds: Annotated[int, typer.Option("--rounds", help="Most bargaining rounds per issue.")] = 50,
+    rounds: Annotated[int, typer.Option("--rounds", min=1, help="Most bargaining rounds per issue.")] = 50,
     from_run: Annotated[
         Path | None, typer.Option("--from-run", help="A run folder whose state at --at sets the powers.")
     ] = None,
