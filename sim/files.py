@@ -184,3 +184,5 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise UserError(f"{path}: cannot read file: {err.strerror}") from None
     except tomllib.TOMLDecodeError as err:
         raise UserError(f"{path}: invalid TOML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise UserError(f"{path}: not UTF-8 text (byte {err.start}); TOML files must be UTF-8") from None

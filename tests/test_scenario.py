@@ -126,6 +126,10 @@ def test_extends_resolves_sibling_files_and_detects_cycles(tmp_path):
             "[[events]]\nat = '2025Q1'\nname = 'e'\nset = { 'world.memberships.eaeu' = 0.5 }\n",
             r"events\[\d+\]\.set\.world\.memberships\.eaeu: expected true/false",
         ),
+        ("[[events]]\nat = '2025Q1'\nname = 'e'\nshock = { oil = nan }\n", r"shock\.oil: .*finite number"),
+        ("[[events]]\nat = '2025Q1'\nname = 'e'\nshock = { oil = inf }\n", r"shock\.oil: .*finite number"),
+        ("[world]\nrivalry_reference = nan\n", r"world\.rivalry_reference: .*finite number"),
+        ("[pivot]\ngdp_usd_bn = inf\n", r"pivot\.gdp_usd_bn: .*finite number"),
     ],
 )
 def test_bad_scenarios_name_file_and_key_path(tmp_path, body, pattern):
@@ -136,6 +140,25 @@ def test_bad_scenarios_name_file_and_key_path(tmp_path, body, pattern):
     assert message.startswith(str(path)), message
     assert "\n" not in message
     assert re.search(pattern, message), message
+
+
+def test_a_file_that_is_not_utf8_is_one_clear_error(tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(b'name = "x"\ndescription = "caf\xe9"\n')
+    with pytest.raises(UserError, match=r"latin1\.toml: not UTF-8 text \(byte \d+\)"):
+        load_scenario(str(path))
+
+
+def test_extends_names_a_file_beside_the_scenario_not_beside_the_user(tmp_path, monkeypatch):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "parent.toml").write_text('extends = "baseline_2023"\n[world]\nrivalry = 0.8\n')
+    (folder / "child.toml").write_text('extends = "parent.toml"\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "parent.toml").write_text('extends = "baseline_2023"\n[world]\nrivalry = 0.2\n')
+    monkeypatch.chdir(elsewhere)  # a parent.toml here must not be picked
+    assert load_scenario(str(folder / "child.toml")).world.rivalry == 0.8
 
 
 def test_missing_file_invalid_toml_and_unknown_name(tmp_path):

@@ -47,9 +47,9 @@ def is_initial_state(path: str) -> bool:
 
 
 class Strict(BaseModel):
-    """Base for scenario tables: unknown keys are errors, values are checked on assignment."""
+    """Base for scenario tables: unknown keys and non-finite numbers are errors, checked on assignment."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class PowerParams(Strict):

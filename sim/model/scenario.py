@@ -173,6 +173,8 @@ def shipped_scenarios() -> dict[str, Path]:
 def find_scenario(name_or_path: str, near: Path | None = None) -> Path:
     """Resolve a scenario name or file path to a file, or raise a clear UserError."""
     path = Path(name_or_path)
+    if near is not None and not path.is_absolute() and (near / path).is_file():
+        return near / path  # `extends` names a file beside the scenario that names it
     if path.suffix == ".toml" or path.exists():
         if not path.is_file():
             raise UserError(f"{name_or_path}: no such scenario file")
