@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,16 +40,37 @@ FILE_MODE = 0o666 & ~_UMASK
 
 
 def prepare_output_dir(out: Path, force: bool) -> Path:
-    """Create ``out`` or check it may be written: a file is refused, a non-empty folder needs ``force``."""
+    """Create ``out`` or check it may be written: a file is refused, a non-empty folder needs ``force``.
+
+    With ``force`` the files an earlier command wrote there are removed first
+    (:func:`clear_own_files`), so old and new results never mix.
+    """
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: output path is a file, expected a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise UserError(f"{out}: output folder is not empty; use `force=True` to overwrite")
+    if out.is_dir() and any(out.iterdir()):
+        if not force:
+            raise UserError(f"{out}: output folder is not empty; use `force=True` to overwrite")
+        clear_own_files(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise UserError(f"{out}: cannot create output folder: {err.strerror}") from None
     return out
+
+
+def clear_own_files(out: Path) -> None:
+    """Remove what earlier commands wrote in ``out``; leave everything else.
+
+    Result files (CSV or parquet), ``analysis/`` (when it holds ``analysis.json``), a sweep's
+    ``.parts/`` (when it holds ``plan.json``) and temporary files left by an interrupted write.
+    """
+    for name in (*RESULT_FILES, "runs.parquet", "timeseries.parquet"):
+        (out / name).unlink(missing_ok=True)
+    for folder, marker in (("analysis", "analysis.json"), (".parts", "plan.json")):
+        if (out / folder / marker).is_file():
+            shutil.rmtree(out / folder, ignore_errors=True)
+    for tmp in out.glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
 
 
 @contextmanager

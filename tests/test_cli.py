@@ -194,3 +194,21 @@ def test_ci_runs_the_readmes_test_command():
     ).stdout.strip()
     assert extracted == commands[1]
     assert "README.md" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_force_replaces_the_earlier_results_and_keeps_the_users_own_files(tmp_path):
+    """--force never mixes old and new results: old timeseries and analysis go, a user's file stays."""
+    out = tmp_path / "out"
+    first = runner.invoke(
+        app, ["run", "baseline_2023", "-r", "3", "--steps", "4", "--out", str(out), "--quiet"]
+    )
+    assert first.exit_code == 0, first.output
+    assert (out / "timeseries.csv").is_file() and (out / "analysis" / "report.html").is_file()
+    (out / "notes.txt").write_text("mine")
+    (out / ".runs.csv.abc.tmp").write_text("left by a killed write")
+    args = ["run", "baseline_2023", "-r", "3", "--steps", "4", "--record-every", "0", "--no-report"]
+    second = runner.invoke(app, [*args, "--out", str(out), "--force", "--quiet"])
+    assert second.exit_code == 0, second.output
+    assert not (out / "timeseries.csv").exists() and not (out / "analysis").exists()
+    assert not list(out.glob(".*.tmp"))
+    assert (out / "notes.txt").read_text() == "mine" and (out / "runs.csv").is_file()

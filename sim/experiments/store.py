@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim.errors import UserError
-from sim.files import RESULT_FILES, atomic_file
+from sim.files import atomic_file, clear_own_files
 
 PARTS = ".parts"
 FORMATS = ("csv", "parquet")
@@ -84,8 +84,7 @@ class SweepStore:
     def clear(self) -> None:
         """Remove a previous sweep's parts and result files (to start over with ``force``)."""
         shutil.rmtree(self.parts, ignore_errors=True)
-        for name in (*RESULT_FILES, "runs.parquet", "timeseries.parquet"):
-            (self.out / name).unlink(missing_ok=True)
+        clear_own_files(self.out)
 
     def begin(self, plan: dict) -> None:
         """Create the parts folder and record the plan (spec hash, tasks, start time)."""
