@@ -43,3 +43,12 @@ def test_runs_start_with_the_schema_id_columns_in_order():
     assert list(failed) == list(ID_COLUMNS)
     assert failed["run_id"] == ["s.multivector.p3.r100", "s.multivector.p3.r101"]
     assert failed["status"] == "error"
+
+
+def test_timeseries_rows_name_their_scenario_and_strategy():
+    """No join on run_id is needed to group timeseries.csv by scenario or strategy."""
+    scenario = load_scenario("baseline_2023").with_overrides({"steps": 4})
+    result = run_chunk(ChunkSpec(scenario, "neutrality", 2, 0, 1, record_every=2))
+    series = result.timeseries
+    assert list(series.columns[:4]) == ["run_id", "scenario", "strategy", "step"]
+    assert set(series["scenario"]) == {"baseline_2023"} and set(series["strategy"]) == {"neutrality"}

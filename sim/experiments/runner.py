@@ -77,6 +77,8 @@ def run_chunk(spec: ChunkSpec) -> ChunkResult:
         timeseries = pd.DataFrame(
             {
                 "run_id": np.repeat(ids["run_id"], len(recorded)),
+                "scenario": spec.scenario.name,
+                "strategy": spec.strategy,
                 "step": np.tile(recorded, spec.replicates),
                 "date": np.tile([labels[s] for s in recorded], spec.replicates),
                 **{col: np.stack([f[col] for _, f in frames], axis=1).ravel() for col in frames[0][1]},
