@@ -41,3 +41,16 @@ def test_export_never_overwrites(tmp_path):
         export_ema(folder, tmp_path / "a.tar.gz")
     with pytest.raises(UserError, match=r"ending in \.tar\.gz"):
         export_ema(folder, tmp_path / "a.zip")
+
+
+def test_a_seed_above_two_to_the_63_survives_analysis_and_the_export(tmp_path):
+    """Seeds are unsigned 64-bit: no step may wrap them negative, or a run cannot be re-seeded."""
+    from sim.analysis.results import load_results
+
+    folder = make_run_folder(tmp_path / "r", replicates=2, steps=2)
+    runs = pd.read_csv(folder / "runs.csv")
+    runs["seed"] = np.uint64(2**64 - 5)
+    runs.to_csv(folder / "runs.csv", index=False)
+    assert load_results(folder).runs["seed"].tolist() == [2**64 - 5] * len(runs)
+    experiments, _ = ema.load_results(str(export_ema(folder)))
+    assert experiments["seed"].tolist() == [2**64 - 5] * len(runs)

@@ -213,9 +213,10 @@ def _coerce_ids(runs: pd.DataFrame, file: Path) -> pd.DataFrame:
     runs = runs.copy()
     for column in INT_COLUMNS:
         values = pd.to_numeric(runs[column], errors="coerce")
-        if values.isna().any() or (values % 1 != 0).any():
-            raise UserError(f"{file}: column {column!r} must hold integers in every row")
-        runs[column] = values.astype("int64")
+        if values.isna().any() or (values % 1 != 0).any() or (values < 0).any():
+            raise UserError(f"{file}: column {column!r} must hold integers >= 0 in every row")
+        # Seeds are unsigned 64-bit (numpy SeedSequence entropy): int64 would wrap them negative.
+        runs[column] = values.astype("uint64" if column == "seed" else "int64")
     for column in ("run_id", "scenario", "strategy", "status"):
         runs[column] = runs[column].astype(str)
     runs["error"] = runs["error"].astype("string").fillna("").astype(str)
