@@ -196,6 +196,25 @@ def test_ci_runs_the_readmes_test_command():
     assert "README.md" in (ROOT / ".ci" / "run").read_text()
 
 
+def test_the_quick_start_and_ci_install_from_the_committed_lock_file():
+    """A fresh clone gets the versions in uv.lock, and the lock covers every declared dependency."""
+    import tomllib
+
+    readme = (ROOT / "README.md").read_text()
+    install = readme.split("## Quick start", 1)[1].split("```")[1].splitlines()[1]
+    ci = (ROOT / ".ci" / "run").read_text()
+    for text in (install, ci):
+        assert "uv sync" in text and "--locked" in text and "--all-extras" in text
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    locked = {p["name"].lower().replace("_", "-") for p in lock["package"]}
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        declared += extra
+    names = {re.split(r"[\[<>=!~; ]", d, maxsplit=1)[0].lower().replace("_", "-") for d in declared}
+    assert names <= locked, sorted(names - locked)
+
+
 def test_force_replaces_the_earlier_results_and_keeps_the_users_own_files(tmp_path):
     """--force never mixes old and new results: old timeseries and analysis go, a user's file stays."""
     out = tmp_path / "out"

@@ -60,10 +60,8 @@ def init_worker(parent: int) -> None:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:  # the driver died before the line above
             os._exit(1)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - optional; the variables cover fresh imports
-        return
+    from threadpoolctl import threadpool_limits
+
     threadpool_limits(1)
 
 
