@@ -92,3 +92,16 @@ def test_commands_have_help(app):
         result = run(app, command, "--help")
         assert result.exit_code == 0
         assert "RESULTS_DIR" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["analyze", "export"])
+def test_a_truncated_runs_file_is_refused_against_its_manifest(app, folder, tmp_path, command):
+    """A runs.csv cut short (a copy interrupted, a disk full) must not be analysed as if whole."""
+    runs = folder / "runs.csv"
+    lines = runs.read_text().splitlines(keepends=True)
+    runs.write_text("".join(lines[: len(lines) // 2]))
+    result = run(app, command, folder, "--out", tmp_path / f"{command}_out")
+    assert result.exit_code != 0
+    message = result.stderr.strip().splitlines()
+    assert len(message) == 1 and "manifest.json records" in message[0] and "runs.csv" in message[0]
+    assert not (tmp_path / f"{command}_out").exists()

@@ -112,12 +112,13 @@ def load_results(path: str | Path) -> Results:
     _require_columns(runs, ID_COLUMNS, runs_file)
     if runs.empty:
         raise UserError(f"{runs_file}: has no rows; expected one row per run")
+    _check_count(len(runs), manifest, "runs", runs_file)
     runs = _coerce_ids(runs, runs_file)
     design = _read_design(folder / "design.csv")
     parameters = _parameter_columns(design, manifest)
     runs = _attach_parameters(runs, design, parameters, runs_file)
     outcomes = _outcome_columns(runs, parameters, manifest, runs_file)
-    timeseries = _read_timeseries(folder / "timeseries.csv", runs)
+    timeseries = _read_timeseries(folder / "timeseries.csv", runs, manifest)
     return Results(folder, runs, timeseries, design, manifest, parameters, outcomes)
 
 
@@ -209,6 +210,16 @@ def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], 
         raise UserError(f"{file}: missing column {missing[0]!r}; expected columns {', '.join(columns)}")
 
 
+def _check_count(rows: int, manifest: dict, key: str, file: Path) -> None:
+    """Refuse a file whose row count differs from what its manifest recorded (truncated or edited)."""
+    expected = (manifest.get("counts") or {}).get(key)
+    if isinstance(expected, int) and rows != expected:
+        raise UserError(
+            f"{file}: {rows} rows, but manifest.json records {expected}; the file is incomplete or "
+            "was changed (re-run, or `--resume` a sweep)"
+        )
+
+
 def _coerce_ids(runs: pd.DataFrame, file: Path) -> pd.DataFrame:
     runs = runs.copy()
     for column in INT_COLUMNS:
@@ -277,13 +288,15 @@ def _describe(name: str, declared: dict[str, Any] | None) -> Outcome:
     return Outcome.declared(name, declared) if declared else outcome_of(name)
 
 
-def _read_timeseries(file: Path, runs: pd.DataFrame) -> pd.DataFrame | None:
+def _read_timeseries(file: Path, runs: pd.DataFrame, manifest: dict | None = None) -> pd.DataFrame | None:
     if not file.is_file():
         return None
     header = pd.read_csv(file, nrows=0).columns
     _require_columns(pd.DataFrame(columns=header), ["run_id", "step"], file)
     wanted = [c for c in header if c in ("run_id", "step", "date", *TIMESERIES_KEY) or c.startswith("share_")]
     series = pd.read_csv(file, usecols=wanted)
+    if manifest is not None:
+        _check_count(len(series), manifest, "timeseries_rows", file)
     series["run_id"] = series["run_id"].astype(str)
     meta = runs.loc[runs["status"] == "ok", ["run_id", "scenario", "strategy"]]
     return series.merge(meta, on="run_id", how="inner")
