@@ -47,7 +47,7 @@ def prepare_output_dir(out: Path, force: bool) -> Path:
     """
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: output path is a file, expected a folder")
-    if out.is_dir() and any(out.iterdir()):
+    if out.is_dir() and any(p.name != LOCK_NAME for p in out.iterdir()):
         if not force:
             raise UserError(f"{out}: output folder is not empty; use `force=True` to overwrite")
         clear_own_files(out)
@@ -56,6 +56,41 @@ def prepare_output_dir(out: Path, force: bool) -> Path:
     except OSError as err:
         raise UserError(f"{out}: cannot create output folder: {err.strerror}") from None
     return out
+
+
+LOCK_NAME = ".multivector.lock"
+"""The lock file a writing command holds in its output folder (:func:`folder_lock`)."""
+
+
+@contextmanager
+def folder_lock(out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on output folder ``out`` (created if missing) while a command writes.
+
+    A second command writing the same folder fails at once with a clear error instead of mixing
+    its files with the first one's. The lock is an OS file lock, released if the process dies.
+    """
+    import fcntl
+
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: output path is a file, expected a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fh = (out / LOCK_NAME).open("a")
+    except OSError as err:
+        raise UserError(f"{out}: cannot create output folder: {err.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UserError(
+                f"{out}: another multivector command is writing this folder; wait for it"
+            ) from None
+        try:
+            yield
+        finally:
+            (out / LOCK_NAME).unlink(missing_ok=True)
+    finally:
+        fh.close()
 
 
 def clear_own_files(out: Path) -> None:

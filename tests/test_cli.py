@@ -231,3 +231,23 @@ def test_force_replaces_the_earlier_results_and_keeps_the_users_own_files(tmp_pa
     assert not (out / "timeseries.csv").exists() and not (out / "analysis").exists()
     assert not list(out.glob(".*.tmp"))
     assert (out / "notes.txt").read_text() == "mine" and (out / "runs.csv").is_file()
+
+
+def test_two_commands_cannot_write_one_folder_at_once(tmp_path):
+    """A second writer is refused with one line while the first holds the folder's lock."""
+    from sim.files import LOCK_NAME, folder_lock
+
+    out = tmp_path / "out"
+    args = ["run", "baseline_2023", "-r", "2", "--steps", "2", "--no-report", "--quiet", "--out", str(out)]
+    with folder_lock(out):
+        blocked = runner.invoke(app, args)
+        spec = str(ROOT / "scenarios" / "sweeps" / "eaeu_grid.toml")
+        sweep = runner.invoke(app, ["sweep", spec, "--out", str(out), "--quiet"])
+    for result in (blocked, sweep):
+        assert result.exit_code != 0
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "another multivector command is writing" in lines[0], result.output
+    assert not (out / "runs.csv").exists()
+    done = runner.invoke(app, args)  # the lock is released: the folder holds only the stale lock name
+    assert done.exit_code == 0, done.output
+    assert (out / "runs.csv").is_file() and not (out / LOCK_NAME).exists()

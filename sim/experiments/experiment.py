@@ -12,7 +12,7 @@ import pandas as pd
 from sim.errors import UserError
 from sim.experiments.runner import ChunkSpec, Progress, no_progress, run_chunk
 from sim.experiments.seeding import CHUNK_SIZE, derive_seed, replicate_chunks
-from sim.files import atomic_write_csv, build_manifest, now, prepare_output_dir, write_manifest
+from sim.files import atomic_write_csv, build_manifest, folder_lock, now, prepare_output_dir, write_manifest
 from sim.model.scenario import Scenario, load_scenario, shipped_scenarios
 from sim.model.strategies import STRATEGIES
 from sim.schema import OUTCOMES
@@ -110,6 +110,11 @@ def run_experiment(
 
     ``progress(runs, failed)`` is called as each chunk of runs finishes.
     """
+    with folder_lock(out):
+        return _run_experiment(plan, out, force, progress)
+
+
+def _run_experiment(plan: ExperimentPlan, out: Path, force: bool, progress: Progress) -> pd.DataFrame:
     request, scenarios, strategies = plan.request, plan.scenarios, plan.strategies
     started = now()
     prepare_output_dir(out, force)

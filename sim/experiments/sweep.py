@@ -27,9 +27,11 @@ from sim.experiments.seeding import derive_seed, replicate_chunks
 from sim.experiments.store import FORMATS, SweepStore, TaskOutput
 from sim.experiments.sweep_spec import Sweep
 from sim.files import (
+    LOCK_NAME,
     atomic_write_csv,
     build_manifest,
     csv_bytes,
+    folder_lock,
     now,
     prepare_output_dir,
     write_manifest,
@@ -270,6 +272,21 @@ def run_sweep(
         raise UserError(f"`fmt`: expected one of {', '.join(FORMATS)}, got {fmt!r}")
     if resume and force:
         raise UserError("`resume=True` and `force=True`: choose one (resume keeps finished runs)")
+    with folder_lock(out):
+        return _run_sweep(sweep, out, backend, workers, scheduler, resume, force, fmt, progress)
+
+
+def _run_sweep(
+    sweep: Sweep,
+    out: Path,
+    backend: str,
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    force: bool,
+    fmt: str,
+    progress: Progress,
+) -> SweepSummary:
     workers = default_workers() if workers is None else workers
     store = SweepStore(out, fmt)
     summary = SweepSummary(out, sweep.runs_planned, workers=workers, backend=backend)
@@ -277,7 +294,7 @@ def run_sweep(
     if state == "complete":
         summary.complete_before = True
         return summary
-    if state == "new" and out.is_dir() and any(out.iterdir()) and not force:
+    if state == "new" and out.is_dir() and any(p.name != LOCK_NAME for p in out.iterdir()) and not force:
         prepare_output_dir(out, force)  # refuses a non-empty folder before any work
     chunks = plan_chunks(sweep)
     tasks = group_tasks(chunks, sweep.spec.chunk_size)
