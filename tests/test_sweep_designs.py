@@ -215,3 +215,32 @@ def test_shipped_sweep_specs_are_valid():
     for spec in specs:
         sweep = load_sweep(spec)
         assert sweep.runs_planned <= 5000, f"{spec.name} is too big to be an example"
+
+
+HUGE = {
+    "grid": (
+        'design = "grid"\n'
+        + "".join(
+            f'[parameters."{p}"]\nlow = 0.1\nhigh = 0.6\nlevels = 10000\n'
+            for p in ("powers.russia.tolerance", "powers.china.tolerance", "world.rivalry")
+        ),
+        "1,000,000,000,000",
+    ),
+    "lhs": (
+        'design = "lhs"\nsamples = 5000000\n[parameters."world.rivalry"]\nlow = 0.1\nhigh = 0.6\n',
+        "5,000,000",
+    ),
+    "sobol": (
+        'design = "sobol"\nsamples = 8388608\n[parameters."world.rivalry"]\nlow = 0.1\nhigh = 0.6\n',
+        "25,165,824",
+    ),
+}
+
+
+@pytest.mark.parametrize("design", sorted(HUGE))
+def test_a_design_too_large_to_build_is_refused_before_it_is_built(tmp_path, design):
+    """10^12 grid points or 25 million Saltelli rows: refused at once, with the number, not built."""
+    body, number = HUGE[design]
+    head = 'name = "huge"\nscenarios = ["baseline_2023"]\nstrategies = ["multivector"]\nreplicates = 1\n'
+    with pytest.raises(UserError, match=rf"would make {number} points; the limit is 1,000,000"):
+        load_sweep(write_spec(tmp_path, head + body))

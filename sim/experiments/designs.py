@@ -15,6 +15,7 @@ the result files, so a point read back from ``design.csv`` reproduces the run ex
 """
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -153,6 +154,24 @@ SAMPLERS: dict[str, Sampler] = {
     "morris": morris,
 }
 """Design name (the spec's ``design``) -> sampler."""
+
+MAX_DESIGN_POINTS = 1_000_000
+"""Largest design a spec may ask for: its table is built in memory before any run starts."""
+
+
+def design_size(design: str, space: DesignSpace, samples: int) -> int:
+    """Number of points ``design`` would make, computed without building it."""
+    d = len(space.parameters)
+    if design == "grid":
+        return math.prod(len(p.values) if p.values else (p.levels or 2) for p in space.parameters)
+    if design == "list":
+        return 0 if space.points is None else len(space.points)
+    if design == "sobol":
+        return samples * (d + 2)
+    if design == "morris":
+        return samples * (d + 1)
+    return samples
+
 
 NEEDS_BOUNDS = frozenset({"sobol", "morris"})
 """Designs whose parameters must all be ranges (SALib samples a box)."""

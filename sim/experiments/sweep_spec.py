@@ -20,12 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sim import __version__
 from sim.errors import UserError, describe_validation
 from sim.experiments.designs import (
+    MAX_DESIGN_POINTS,
     NEEDS_BOUNDS,
     NEEDS_SAMPLES,
     POWER_OF_TWO,
     SAMPLERS,
     DesignSpace,
     SweptParameter,
+    design_size,
 )
 from sim.experiments.seeding import CHUNK_SIZE
 from sim.files import digest, read_toml
@@ -146,6 +148,12 @@ def resolve(spec: SweepSpec, path: Path) -> Sweep:
     if errors:
         raise UserError(f"{path}: " + "; ".join(errors))
     space = DesignSpace(tuple(params), morris_levels=spec.num_levels, points=points)
+    size = design_size(spec.design, space, spec.samples or 0)
+    if size > MAX_DESIGN_POINTS:
+        raise UserError(
+            f"{path}: design: the {spec.design} design would make {size:,} points; the limit is "
+            f"{MAX_DESIGN_POINTS:,} (fewer levels or samples, or split the sweep)"
+        )
     sampler = SAMPLERS[spec.design]
     design = sampler(space, spec.samples or 0, rng=np.random.default_rng(spec.seed))
     spec_hash = digest(
