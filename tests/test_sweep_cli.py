@@ -99,3 +99,15 @@ def test_parameters_lists_paths_types_defaults_and_ranges():
     assert body and all("oil" in x.split()[0] for x in body)
     bad = runner.invoke(app, ["parameters", "--scenario", "atlantis"])
     assert bad.exit_code == 2 and "unknown scenario 'atlantis'" in bad.output
+
+
+def test_quiet_prints_nothing_on_success(tmp_path):
+    """--quiet means quiet: no plan, no progress, no summary (errors still go to stderr)."""
+    from sim.cli.app import app
+
+    spec = write_spec(tmp_path)
+    result = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(tmp_path / "o"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    again = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(tmp_path / "o"), "--resume", "--quiet"])
+    assert again.exit_code == 0 and again.stdout == ""

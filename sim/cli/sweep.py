@@ -59,14 +59,16 @@ def sweep(
     plan = load_sweep(spec)
     out = out if out is not None else RESULTS_DIR / plan.spec.name
     workers = workers if workers is not None else default_workers()
-    typer.echo(f"planned: {spec_summary(plan)}")
+    if not quiet:
+        typer.echo(f"planned: {spec_summary(plan)}")
     with progress_bar(plan.runs_planned, quiet) as advance:
         summary = run_sweep(
             plan, out, backend=backend, workers=workers, scheduler=scheduler,
             resume=resume, force=force, fmt=fmt, progress=advance,
         )  # fmt: skip
     if summary.complete_before:
-        typer.echo(f"nothing to do: the sweep in {out} is already complete")
+        if not quiet:
+            typer.echo(f"nothing to do: the sweep in {out} is already complete")
         return
     if not quiet:
         typer.echo(
