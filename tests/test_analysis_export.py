@@ -25,7 +25,11 @@ def test_export_loads_in_ema_workbench(tmp_path):
     assert len(experiments) == len(ok) == 17
     assert experiments["policy"].tolist() == ok["strategy"].tolist()
     assert set(experiments["model"]) == {"multivector"}
-    assert experiments["seed"].tolist() == ok["seed"].tolist()
+    ids = pd.read_csv(folder / "ema_results_ids.csv")
+    assert ids["seed"].tolist() == ok["seed"].tolist() and ids["run_id"].tolist() == ok["run_id"].tolist()
+    params = [c for c in experiments.columns if c not in ("scenario_name", "policy", "model")]
+    assert not set(params) & {"run_id", "seed", "replicate", "chunk", "design_point", "scenario"}
+    assert experiments["scenario_name"].tolist() == ok["scenario"].tolist()
     np.testing.assert_allclose(outcomes["welfare_final"], ok["welfare_final"])
     assert outcomes["welfare"].shape == (17, 5)  # runs x recorded steps
     np.testing.assert_allclose(outcomes["TIME"][0], [0, 1, 2, 3, 4])
@@ -52,5 +56,6 @@ def test_a_seed_above_two_to_the_63_survives_analysis_and_the_export(tmp_path):
     runs["seed"] = np.uint64(2**64 - 5)
     runs.to_csv(folder / "runs.csv", index=False)
     assert load_results(folder).runs["seed"].tolist() == [2**64 - 5] * len(runs)
-    experiments, _ = ema.load_results(str(export_ema(folder)))
-    assert experiments["seed"].tolist() == [2**64 - 5] * len(runs)
+    export_ema(folder)
+    ids = pd.read_csv(folder / "ema_results_ids.csv")
+    assert ids["seed"].tolist() == [2**64 - 5] * len(runs)

@@ -3,10 +3,13 @@
 ``ema``: the tar.gz archive of EMA Workbench (``ema_workbench.save_results``), so a user can
 continue with ``ema_workbench.load_results(path)`` -> ``(experiments, outcomes)``:
 
-- ``experiments``: one row per successful run, with the varied parameters (their dotted paths
-  as column names), ``scenario``, ``policy`` (our strategy), ``model`` (``"multivector"``),
-  ``design_point``, ``chunk``, ``replicate``, ``seed`` and ``run_id``; text columns are
-  categorical, as EMA Workbench makes them.
+- ``experiments``: one row per successful run, with the inputs only: the varied parameters
+  (their dotted paths as column names), ``scenario_name`` (ours; EMA's feature scoring drops a
+  column called ``scenario``), ``policy`` (our strategy) and ``model`` (``"multivector"``); text
+  columns are categorical, as EMA Workbench makes them. Ids are not inputs (feature scoring
+  would rank ``run_id``, PRIM would choke on the seed): they go to ``NAME_ids.csv`` beside the
+  archive, one row per experiment in the same order (``run_id``, ``design_point``, ``chunk``,
+  ``replicate``, ``seed`` as an unsigned 64-bit integer).
 - ``outcomes``: every outcome column of ``runs.csv`` as a ``ScalarOutcome`` (kind MAXIMIZE or
   MINIMIZE from the outcome's direction, INFO otherwise) and, when ``timeseries.csv`` exists,
   every numeric time series as a ``TimeSeriesOutcome`` (runs x recorded steps, NaN where a
@@ -25,21 +28,24 @@ import pandas as pd
 
 from sim.analysis.results import Results, load_results
 from sim.errors import UserError
-from sim.files import atomic_path
+from sim.files import atomic_path, atomic_write_csv
 
-EXPERIMENT_IDS = ["design_point", "chunk", "replicate", "seed", "run_id"]
+EXPERIMENT_IDS = ["design_point", "chunk", "replicate", "seed"]
+
+
+def ema_ids(results: Results) -> pd.DataFrame:
+    """The ids of the exported experiments, in their order (the side table ``NAME_ids.csv``)."""
+    return results.ok.reset_index(drop=True)[["run_id", *EXPERIMENT_IDS]]
 
 
 def ema_tables(results: Results) -> tuple[pd.DataFrame, dict[str, np.ndarray], dict[str, str]]:
-    """Experiments, outcome arrays and outcome kinds (``scalar`` / ``timeseries``) for EMA."""
+    """Experiments (inputs only), outcome arrays and outcome kinds (``scalar`` / ``timeseries``)."""
     ok = results.ok.reset_index(drop=True)
     experiments = ok[results.parameters].copy()
-    experiments["scenario"] = ok["scenario"]
+    experiments["scenario_name"] = ok["scenario"]
     experiments["policy"] = ok["strategy"]
     experiments["model"] = "multivector"
-    for column in EXPERIMENT_IDS:
-        experiments[column] = ok[column]
-    for column in ("scenario", "policy", "model", "run_id"):
+    for column in ("scenario_name", "policy", "model"):
         experiments[column] = experiments[column].astype(str).astype("category")
     outcomes = {name: ok[name].to_numpy(dtype=float) for name in results.outcomes}
     kinds = dict.fromkeys(outcomes, "scalar")
@@ -65,7 +71,7 @@ def ema_tables(results: Results) -> tuple[pd.DataFrame, dict[str, np.ndarray], d
 
 
 def export_ema(results_dir: str | Path, out_file: str | Path | None = None) -> Path:
-    """Write the results as an EMA Workbench archive.
+    """Write the results as an EMA Workbench archive, and its ids as ``NAME_ids.csv`` beside it.
 
     Args:
         results_dir: a results folder.
@@ -80,8 +86,10 @@ def export_ema(results_dir: str | Path, out_file: str | Path | None = None) -> P
     """
     results = load_results(results_dir)
     out = Path(out_file) if out_file is not None else results.path / "ema_results.tar.gz"
-    if out.exists():
-        raise UserError(f"`out_file` {out}: exists already; remove it or choose another file")
+    ids_file = out.with_name(out.name.removesuffix(".tar.gz") + "_ids.csv")
+    for path in (out, ids_file):
+        if path.exists():
+            raise UserError(f"`out_file` {path}: exists already; remove it or choose another file")
     if not out.name.endswith(".tar.gz"):
         raise UserError(f"`out_file` {out}: expected a file name ending in .tar.gz")
     if not out.parent.is_dir():
@@ -108,6 +116,7 @@ def export_ema(results_dir: str | Path, out_file: str | Path | None = None) -> P
             makers[kind](name)  # registers how EMA Workbench stores this outcome
         with atomic_path(out) as temp:
             save_results((experiments, outcomes), str(temp))
+    atomic_write_csv(ids_file, [ema_ids(results)])
     return out
 
 
