@@ -3,6 +3,7 @@
 This is what ``multivector run`` does, as a plain function the CLI and tests both call.
 """
 
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,15 @@ import pandas as pd
 from sim.errors import UserError
 from sim.experiments.runner import ChunkSpec, Progress, no_progress, run_chunk
 from sim.experiments.seeding import CHUNK_SIZE, derive_seed, replicate_chunks
-from sim.files import atomic_write_csv, build_manifest, folder_lock, now, prepare_output_dir, write_manifest
+from sim.files import (
+    atomic_file,
+    build_manifest,
+    csv_bytes,
+    folder_lock,
+    now,
+    prepare_output_dir,
+    write_manifest,
+)
 from sim.model.scenario import Scenario, load_scenario, shipped_scenarios
 from sim.model.strategies import STRATEGIES
 from sim.schema import OUTCOMES
@@ -108,7 +117,8 @@ def run_experiment(
 ) -> pd.DataFrame:
     """Run every scenario x strategy x replicate and write runs.csv, timeseries.csv, manifest.
 
-    ``progress(runs, failed)`` is called as each chunk of runs finishes.
+    Rows are written chunk by chunk (memory stays bounded); the table returned holds only the
+    columns :func:`summarise` needs. ``progress(runs, failed)`` is called as each chunk finishes.
     """
     with folder_lock(out):
         return _run_experiment(plan, out, force, progress)
@@ -118,16 +128,21 @@ def _run_experiment(plan: ExperimentPlan, out: Path, force: bool, progress: Prog
     request, scenarios, strategies = plan.request, plan.scenarios, plan.strategies
     started = now()
     prepare_output_dir(out, force)
-    runs, series = [], []
-    for spec in plan.chunks():
-        result = run_chunk(spec)
-        runs.append(result.runs)
-        if result.timeseries is not None:
-            series.append(result.timeseries)
-        progress(len(result.runs), 0)
-    run_table = pd.concat(runs, ignore_index=True)
-    ts_rows = atomic_write_csv(out / "timeseries.csv", series) if series else 0
-    atomic_write_csv(out / "runs.csv", [run_table])
+    kept, n_runs, n_errors, ts_rows = [], 0, 0, 0
+    # Each chunk's rows go to disk as they come, so memory does not grow with the replicates.
+    with ExitStack() as files:
+        runs_fh = files.enter_context(atomic_file(out / "runs.csv"))
+        series_fh = files.enter_context(atomic_file(out / "timeseries.csv")) if request.record_every else None
+        for spec in plan.chunks():
+            result = run_chunk(spec)
+            runs_fh.write(csv_bytes(result.runs, header=n_runs == 0))
+            if series_fh is not None and result.timeseries is not None:
+                series_fh.write(csv_bytes(result.timeseries, header=ts_rows == 0))
+                ts_rows += len(result.timeseries)
+            n_runs += len(result.runs)
+            n_errors += int((result.runs["status"] != "ok").sum())
+            kept.append(result.runs[["strategy", "status", *SUMMARY_OUTCOMES]])
+            progress(len(result.runs), 0)
     inputs = {
         "scenarios": {s.name: s.model_dump(mode="json") for s in scenarios},
         "strategies": strategies,
@@ -138,12 +153,12 @@ def _run_experiment(plan: ExperimentPlan, out: Path, force: bool, progress: Prog
     counts = {
         "scenarios": len(scenarios),
         "strategies": len(strategies),
-        "runs": len(run_table),
-        "errors": int((run_table["status"] != "ok").sum()),
+        "runs": n_runs,
+        "errors": n_errors,
         "timeseries_rows": ts_rows,
     }
     write_manifest(out, build_manifest("run", inputs, request.seed, started, counts))
-    return run_table
+    return pd.concat(kept, ignore_index=True)
 
 
 def summarise(runs: pd.DataFrame, outcomes: tuple[str, ...] = SUMMARY_OUTCOMES) -> pd.DataFrame:
