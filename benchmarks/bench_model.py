@@ -2,7 +2,7 @@
 
 Run on demand: ``.venv/bin/python benchmarks/bench_model.py``. Targets (issue 2): at most 10x
 the empty-model floor per step at R=1; R=100 at least 30x the R=1 replicate-step throughput;
-the no-argument ``multivector run`` under 15 s on 2 cores.
+the no-argument ``multivector run`` under 15 s on 2 cores; `run`'s peak memory flat in the replicates.
 """
 
 import subprocess
@@ -72,6 +72,20 @@ def main() -> None:
             cwd=ROOT,
         )
         print(f"multivector run (defaults, no report): {time.perf_counter() - start:6.1f} s wall")
+    run_memory()
+
+
+def run_memory() -> None:
+    """Peak memory of `run` at 20,000 and 200,000 replicates: rows stream to disk, so it stays flat."""
+    import resource
+
+    for replicates in (20_000, 200_000):
+        with tempfile.TemporaryDirectory() as tmp:
+            args = ["run", "baseline_2023", "-s", "multivector", "-r", str(replicates), "--steps", "4"]
+            args += ["--record-every", "0", "--no-report", "--quiet", "--out", tmp, "--force"]
+            subprocess.run([sys.executable, "-m", "sim.cli", *args], check=True, cwd=ROOT)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child so far
+        print(f"multivector run, {replicates:,} replicates: peak memory {peak:6.0f} MB (any child so far)")
 
 
 if __name__ == "__main__":
