@@ -251,3 +251,44 @@ def test_two_commands_cannot_write_one_folder_at_once(tmp_path):
     done = runner.invoke(app, args)  # the lock is released: the folder holds only the stale lock name
     assert done.exit_code == 0, done.output
     assert (out / "runs.csv").is_file() and not (out / LOCK_NAME).exists()
+
+
+def _chain(folder: Path) -> Path:
+    for i in range(40):
+        parent = f"c{i + 1}.toml" if i < 39 else "baseline_2023"
+        (folder / f"c{i}.toml").write_text(f'extends = "{parent}"\n')
+    return folder / "c0.toml"
+
+
+def _results_with_timeseries(folder: Path, content: bytes) -> Path:
+    out = folder / "res"
+    done = runner.invoke(
+        app, ["run", "baseline_2023", "-r", "2", "--steps", "2", "--no-report", "--quiet", "--out", str(out)]
+    )
+    assert done.exit_code == 0, done.output
+    (out / "timeseries.csv").write_bytes(content)
+    return out
+
+
+@pytest.mark.parametrize(
+    "case, expected",
+    [
+        ("steps", r"--steps: expected 1 to 400 quarters, got 401"),
+        ("chain", r"extends: a chain of more than 32 files"),
+        ("empty_series", r"timeseries\.csv: not a readable CSV file"),
+        ("binary_series", r"timeseries\.csv: not a readable CSV file"),
+    ],
+)
+def test_more_hostile_input_ends_in_one_line_not_a_traceback(tmp_path, case, expected):
+    if case == "steps":
+        args = ["run", "baseline_2023", "--steps", "401", "--out", str(tmp_path / "o")]
+    elif case == "chain":
+        args = ["validate", str(_chain(tmp_path))]
+    else:
+        content = b"" if case == "empty_series" else b"\xff\xfe\x00"
+        args = ["analyze", str(_results_with_timeseries(tmp_path, content))]
+    result = runner.invoke(app, args)
+    assert result.exit_code != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and re.search(expected, lines[0]), result.stderr
+    assert not (tmp_path / "o").exists()

@@ -26,6 +26,9 @@ from sim.model.scenario import Scenario, load_scenario, shipped_scenarios
 from sim.model.strategies import STRATEGIES
 from sim.schema import OUTCOMES
 
+MAX_STEPS = 400
+"""Longest run in quarters (a scenario's ``steps`` allows no more)."""
+
 SUMMARY_OUTCOMES = (
     "welfare_final",
     "autonomy_mean",
@@ -104,8 +107,8 @@ def plan_experiment(request: RunRequest) -> ExperimentPlan:
     """Check the request's options and load its scenarios and strategies (clear errors)."""
     if request.replicates < 1:
         raise UserError(f"`replicates`: expected at least 1, got {request.replicates}")
-    if request.steps is not None and request.steps < 1:
-        raise UserError(f"`steps`: expected at least 1, got {request.steps}")
+    if request.steps is not None and not 1 <= request.steps <= MAX_STEPS:
+        raise UserError(f"`steps`: expected 1 to {MAX_STEPS} quarters, got {request.steps}")
     if request.record_every < 0:
         raise UserError(f"`record_every`: expected 0 (off) or more, got {request.record_every}")
     scenarios = resolve_scenarios(request.scenarios, request.steps)

@@ -30,6 +30,8 @@ from sim.model.strategies import STRATEGIES
 from sim.paths import SCENARIO_DIR
 
 SHARE_TOLERANCE = 1e-3
+MAX_EXTENDS = 32
+"""Longest chain of ``extends`` a scenario may have."""
 
 
 class Scenario(Strict):
@@ -204,6 +206,8 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
 def resolve_data(path: Path, stack: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read a scenario file and everything it extends into one merged dict."""
     resolved = path.resolve()
+    if len(stack) >= MAX_EXTENDS:
+        raise UserError(f"{path}: extends: a chain of more than {MAX_EXTENDS} files; expected a short chain")
     if resolved in stack:
         chain = " -> ".join(p.stem for p in (*stack, resolved))
         raise UserError(f"{path}: extends: cycle {chain}")
