@@ -118,7 +118,7 @@ def test_user_scenario_file_runs(tmp_path):
         (("run", "missing.toml"), r"missing\.toml: no such scenario file"),
         (("run", "-s", "isolation"), r"unknown strategy 'isolation'"),
         (("run", "--replicates", "0"), r"--replicates: expected at least 1, got 0"),
-        (("run", "--steps", "-1"), r"--steps: expected at least 1, got -1"),
+        (("run", "--steps", "-1"), r"--steps: expected 1 to 400 quarters, got -1"),
         (("scenarios", "show", "atlantis"), r"unknown scenario 'atlantis'"),
     ],
 )
