@@ -1,9 +1,12 @@
 """Scenario loading and validation: every mistake is a clear error naming file and key path."""
 
+import json
 import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.errors import UserError
 from sim.evidence.facts import known_fact_ids, load_facts
@@ -207,3 +210,36 @@ def test_every_sweepable_parameter_names_its_source():
         if not marker.search(info.description)
     ]
     assert not unsourced, unsourced
+
+
+@given(content=st.binary(max_size=400))
+def test_any_bytes_as_a_scenario_file_give_a_scenario_or_one_user_error(tmp_path_factory, content):
+    """Random bytes (not UTF-8, not TOML, TOML of the wrong shape): never a traceback."""
+    path = tmp_path_factory.mktemp("fuzz") / "s.toml"
+    path.write_bytes(content)
+    try:
+        load_scenario(str(path))
+    except UserError as err:
+        assert "\n" not in str(err) and str(path) in str(err)
+
+
+@given(
+    key=st.sampled_from(["world.rivalry", "powers.russia.tolerance", "pivot.capacity", "world.oil.mean"]),
+    value=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=5), st.booleans()),
+)
+def test_any_value_for_a_parameter_gives_a_scenario_or_one_user_error(tmp_path_factory, key, value):
+    table, _, field = key.rpartition(".")
+    if isinstance(value, bool):
+        literal = "true" if value else "false"
+    elif isinstance(value, float):
+        literal = {"nan": "nan", "inf": "inf", "-inf": "-inf"}.get(repr(value), repr(value))
+    else:
+        literal = json.dumps(value)  # a TOML basic string
+    path = tmp_path_factory.mktemp("fuzz") / "s.toml"
+    path.write_text(f'extends = "baseline_2023"\n[{table}]\n{field} = {literal}\n', encoding="utf-8")
+    try:
+        scenario = load_scenario(str(path))
+    except UserError as err:
+        assert "\n" not in str(err) and str(path) in str(err)
+    else:
+        assert isinstance(scenario.world.rivalry, float)
