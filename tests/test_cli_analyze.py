@@ -105,3 +105,11 @@ def test_a_truncated_runs_file_is_refused_against_its_manifest(app, folder, tmp_
     message = result.stderr.strip().splitlines()
     assert len(message) == 1 and "manifest.json records" in message[0] and "runs.csv" in message[0]
     assert not (tmp_path / f"{command}_out").exists()
+
+
+@pytest.mark.parametrize("command", ["analyze", "export"])
+def test_quiet_analyze_and_export_print_nothing(app, folder, tmp_path, command):
+    out = tmp_path / ("a" if command == "analyze" else "e.tar.gz")
+    result = run(app, command, folder, "--out", out, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "" and out.exists()

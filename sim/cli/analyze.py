@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.common import handle_user_errors
+from sim.cli.common import QuietOption, handle_user_errors, working
 
 
 class ExportFormat(StrEnum):
@@ -103,22 +103,25 @@ def analyze(
     metrics: Metrics = None,
     weights: Weights = None,
     no_figures: NoFigures = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Compare strategies in a results folder: tables, figures and report.html."""
     from sim.analysis.report import write_analysis
     from sim.analysis.weights import parse_weights
 
-    report = write_analysis(
-        results_dir,
-        out_dir,
-        reference=reference,
-        thresholds=thresholds or [],
-        metrics=metrics or None,
-        figures=not no_figures,
-        weights=parse_weights(weights),
-    )
-    typer.echo(f"Wrote {report.parent}/ (tables *.csv, figures/, report.html)")
-    typer.echo(f"Open {report}")
+    with working(f"analysing {results_dir}", quiet):
+        report = write_analysis(
+            results_dir,
+            out_dir,
+            reference=reference,
+            thresholds=thresholds or [],
+            metrics=metrics or None,
+            figures=not no_figures,
+            weights=parse_weights(weights),
+        )
+    if not quiet:
+        typer.echo(f"Wrote {report.parent}/ (tables *.csv, figures/, report.html)")
+        typer.echo(f"Open {report}")
 
 
 @handle_user_errors
@@ -126,9 +129,12 @@ def export(
     results_dir: ResultsDir,
     format: Format = ExportFormat.ema,
     out_file: OutFile = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Export a results folder for another tool (ema: EMA Workbench's load_results)."""
     from sim.analysis.export import EXPORTERS
 
-    written = EXPORTERS[format.value](results_dir, out_file)
-    typer.echo(f"Wrote {written}")
+    with working(f"exporting {results_dir} ({format.value})", quiet):
+        written = EXPORTERS[format.value](results_dir, out_file)
+    if not quiet:
+        typer.echo(f"Wrote {written}")

@@ -69,6 +69,17 @@ def handle_user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @contextmanager
+def working(message: str, quiet: bool) -> Iterator[None]:
+    """A spinner with ``message`` on a terminal while a step without countable units runs."""
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
+        yield
+        return
+    with console.status(message):
+        yield
+
+
+@contextmanager
 def progress_bar(total: int, quiet: bool) -> Iterator[Callable[[int, int], None]]:
     """A progress bar with ETA and failures on a terminal; silent when piped or ``quiet``.
 
