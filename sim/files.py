@@ -210,9 +210,14 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def build_manifest(kind: str, inputs: dict[str, Any], root_seed: int, started: str, counts: dict) -> dict:
-    """The manifest of a results folder: command, resolved inputs and their hash, provenance."""
-    return {
+def build_manifest(
+    kind: str, inputs: dict[str, Any], root_seed: int, started: str, counts: dict, outcomes: bool = True
+) -> dict:
+    """The manifest of a results folder: command, resolved inputs and their hash, provenance.
+
+    ``outcomes``: declare the model's outcome columns (not for folders without model runs).
+    """
+    manifest = {
         "kind": kind,
         "command": " ".join(["multivector", *sys.argv[1:]]),
         "root_seed": root_seed,
@@ -223,8 +228,10 @@ def build_manifest(kind: str, inputs: dict[str, Any], root_seed: int, started: s
         "started": started,
         "finished": now(),
         "counts": counts,
-        "outcomes": {name: outcome.declaration() for name, outcome in OUTCOMES.items()},
     }
+    if outcomes:
+        manifest["outcomes"] = {name: outcome.declaration() for name, outcome in OUTCOMES.items()}
+    return manifest
 
 
 def write_manifest(out: Path, manifest: dict) -> None:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim.bargaining.forecast import BargainResult
 from sim.bargaining.issues import Issue
-from sim.files import atomic_write_bytes, atomic_write_csv, digest, git_commit, now, versions, write_manifest
+from sim.files import atomic_write_bytes, atomic_write_csv, build_manifest, write_manifest
 
 MAX_PANELS = 24
 FIGURE = "positions.png"
@@ -82,17 +82,5 @@ def write_results(
     if len(scores):
         counts["score_rows"] = atomic_write_csv(out / "scores.csv", [scores])
     atomic_write_bytes(out / FIGURE, positions_figure(issues, result))
-    write_manifest(
-        out,
-        {
-            "kind": "bargain",
-            "inputs_hash": digest(inputs),
-            "inputs": inputs,
-            "versions": versions(),
-            "git_commit": git_commit(),
-            "started": started,
-            "finished": now(),
-            "counts": counts,
-        },
-    )
+    write_manifest(out, build_manifest("bargain", inputs, inputs["seed"], started, counts, outcomes=False))
     return counts
