@@ -12,7 +12,7 @@ import numpy as np
 
 from sim.model.params import PowerParams
 from sim.model.powers import powers_respond
-from sim.model.strategies import Observation, Strategy
+from sim.model.strategies import Observation, Strategy, within_capacity
 
 if TYPE_CHECKING:
     from sim.model.balancing import BalancingModel
@@ -85,8 +85,7 @@ class PivotState(mesa.Agent):
 
     def effective(self) -> np.ndarray:
         """Engagement as it takes effect: diluted when the total exceeds diplomatic capacity."""
-        total = self.engagement.sum(axis=1, keepdims=True)
-        return self.engagement * np.minimum(1.0, self.model.params.pivot.capacity / np.maximum(total, 1e-9))
+        return within_capacity(self.engagement, self.model.params.pivot.capacity)
 
     def refresh(self) -> None:
         """Precompute the parts of the economy and relation rules that only parameters change.
@@ -119,9 +118,6 @@ class PivotState(mesa.Agent):
             + rates.punishment_cost * self.pressure0.sum()
             + rates.sanctions_cost * self.exposure0
         )
-        # One product gives every partner's export index (columns :K) and the pivot's (column K).
-        self.export_mix = np.ascontiguousarray(np.vstack([st.partner_mix, st.export_share * st.volume]).T)
-        self.export_other = np.append(st.partner_other, st.other_exports)
 
     def observe(self) -> Observation:
         """What the strategy sees: last quarter's offers, pressure, relations and markets."""
@@ -154,7 +150,7 @@ class PivotState(mesa.Agent):
         st, rates = m.structure, m.params.pivot
         prices = np.exp(m.world.log_prices.T)  # (R, C)
         effective = self.effective_now = self.effective()
-        exports = prices @ self.export_mix + self.export_other  # (R, K + 1) value indices, start 1
+        exports = prices @ st.export_mix + st.export_other  # (R, K + 1) value indices, start 1
         log_exports = np.log(exports[:, -1])
         pull = rates.engagement_elasticity * np.log(EPS + effective @ st.bloc_t)
         pull += rates.relation_elasticity * (self.relations @ st.bloc_t)

@@ -62,11 +62,10 @@ class Structure:
     exposure_weight: np.ndarray  # (K,) sanctions exposure per unit of trade with each partner
     target_bloc: int  # index of the sanctioned power
     sanctions: float
-    export_share: np.ndarray  # (C,) the pivot's export value shares by priced commodity
-    other_exports: float  # share of other (unpriced) goods
-    volume: np.ndarray  # (C,) export volume index from corridor capacities
-    partner_mix: np.ndarray  # (K, C) export mix by partner, times volume
-    partner_other: np.ndarray  # (K,) other goods in each partner's exports
+    # Export value indices (start 1) are prices @ export_mix + export_other: columns :K are the
+    # partners' mixes, column K the pivot's national mix, each priced commodity times its volume.
+    export_mix: np.ndarray  # (C, K + 1)
+    export_other: np.ndarray  # (K + 1,) unpriced goods in each mix
 
 
 def compile_structure(s: "Scenario", reference: "Scenario | None" = None) -> Structure:
@@ -154,11 +153,8 @@ def compile_structure(s: "Scenario", reference: "Scenario | None" = None) -> Str
         exposure_weight=bloc[:, target] + roundabout * source,
         target_bloc=target,
         sanctions=w.sanctions,
-        export_share=export_share,
-        other_exports=max(0.0, 1.0 - export_share.sum()),
-        volume=volume,
-        partner_mix=mix * volume,
-        partner_other=np.maximum(1.0 - mix.sum(axis=1), 0.0),
+        export_mix=np.ascontiguousarray(np.vstack([mix * volume, export_share * volume]).T),
+        export_other=np.append(np.maximum(1.0 - mix.sum(axis=1), 0.0), max(0.0, 1.0 - export_share.sum())),
     )
 
 
