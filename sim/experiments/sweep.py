@@ -27,7 +27,6 @@ from sim.experiments.seeding import derive_seed, replicate_chunks
 from sim.experiments.store import FORMATS, SweepStore, TaskOutput
 from sim.experiments.sweep_spec import Sweep
 from sim.files import (
-    LOCK_NAME,
     atomic_write_csv,
     build_manifest,
     csv_bytes,
@@ -294,7 +293,7 @@ def _run_sweep(
     if state == "complete":
         summary.complete_before = True
         return summary
-    if state == "new" and out.is_dir() and any(p.name != LOCK_NAME for p in out.iterdir()) and not force:
+    if state == "new" and not force:
         prepare_output_dir(out, force)  # refuses a non-empty folder before any work
     chunks = plan_chunks(sweep)
     tasks = group_tasks(chunks, sweep.spec.chunk_size)
