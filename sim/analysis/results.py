@@ -184,9 +184,9 @@ def _is_per_actor(name: str) -> bool:
     return name not in OUTCOMES and name.startswith(tuple(PER_ACTOR_PREFIXES))
 
 
-def _read_csv(file: Path) -> pd.DataFrame:
+def _read_csv(file: Path, **options: Any) -> pd.DataFrame:
     try:
-        return pd.read_csv(file)
+        return pd.read_csv(file, **options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UserError(f"{file}: not a readable CSV file ({first})") from exc
@@ -291,16 +291,10 @@ def _describe(name: str, declared: dict[str, Any] | None) -> Outcome:
 def _read_timeseries(file: Path, runs: pd.DataFrame, manifest: dict | None = None) -> pd.DataFrame | None:
     if not file.is_file():
         return None
-    try:
-        header = pd.read_csv(file, nrows=0).columns
-        _require_columns(pd.DataFrame(columns=header), ["run_id", "step"], file)
-        wanted = [
-            c for c in header if c in ("run_id", "step", "date", *TIMESERIES_KEY) or c.startswith("share_")
-        ]
-        series = pd.read_csv(file, usecols=wanted)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UserError(f"{file}: not a readable CSV file ({first})") from None
+    header = _read_csv(file, nrows=0).columns
+    _require_columns(pd.DataFrame(columns=header), ["run_id", "step"], file)
+    wanted = [c for c in header if c in ("run_id", "step", "date", *TIMESERIES_KEY) or c.startswith("share_")]
+    series = _read_csv(file, usecols=wanted)
     if manifest is not None:
         _check_count(len(series), manifest, "timeseries_rows", file)
     series["run_id"] = series["run_id"].astype(str)
