@@ -59,6 +59,21 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     node[leaf] = value
 
 
+def set_parameter(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set a scenario parameter by dotted path (KeyError if unknown).
+
+    A strategy's parameter may be set before the scenario has a table for that strategy; the
+    field name is checked when the scenario is validated.
+    """
+    try:
+        set_path(data, path, value)
+    except KeyError:
+        if not (path.startswith("strategies.") and path.count(".") == 2):
+            raise
+        _, name, field = path.split(".")
+        data["strategies"].setdefault(name, {})[field] = value
+
+
 def apply_event(data: dict[str, Any], event: Event, where: str) -> None:
     """Apply an event's ``set`` and ``add`` changes to a scenario dict in place.
 
@@ -70,18 +85,18 @@ def apply_event(data: dict[str, Any], event: Event, where: str) -> None:
                 f"{where}: {path!r} is not a parameter an event can change; paths start with "
                 + ", ".join(t.rstrip(".") for t in TABLES)
             )
+    missing = object()
     for path, value in event.set.items():
         try:
             current = get_path(data, path)
-            if isinstance(current, bool) != isinstance(value, bool):
-                kind = "true/false" if isinstance(current, bool) else "a number"
-                raise ValueError(f"{where}.set.{path}: expected {kind}, got {value!r}")
-            set_path(data, path, value)
         except KeyError:
-            if path.startswith("strategies.") and path.count(".") == 2:
-                _, name, field = path.split(".")  # the strategy's table may not be written yet
-                data["strategies"].setdefault(name, {})[field] = value
-                continue
+            current = missing  # a strategy's parameter not written yet, or an unknown path
+        if current is not missing and isinstance(current, bool) != isinstance(value, bool):
+            kind = "true/false" if isinstance(current, bool) else "a number"
+            raise ValueError(f"{where}.set.{path}: expected {kind}, got {value!r}")
+        try:
+            set_parameter(data, path, value)
+        except KeyError:
             raise ValueError(f"{where}.set: unknown parameter path {path!r}") from None
     for path, amount in event.add.items():
         try:

@@ -15,7 +15,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from sim.errors import UserError, describe_validation
 from sim.files import read_toml
-from sim.model.events import Event, ScheduledEvent, apply_event, set_path
+from sim.model.events import Event, ScheduledEvent, apply_event, set_parameter
 from sim.model.params import (
     COMMODITIES,
     PartnerParams,
@@ -118,13 +118,9 @@ class Scenario(Strict):
         data = self.model_dump()
         for path, value in changes.items():
             try:
-                set_path(data, path, value)
+                set_parameter(data, path, value)
             except KeyError:
-                if path.startswith("strategies.") and path.count(".") == 2:
-                    _, name, field = path.split(".")
-                    data["strategies"].setdefault(name, {})[field] = value
-                else:
-                    raise ValueError(f"unknown parameter path {path!r}") from None
+                raise ValueError(f"unknown parameter path {path!r}") from None
         return Scenario.model_validate(data)
 
     def timeline(self) -> list[ScheduledEvent]:
