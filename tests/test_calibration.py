@@ -160,11 +160,12 @@ def test_cli_calibrate_writes_gdp_paths_and_reports_both_rmses(tmp_path):
     app.command("noop")(lambda: None)
     spec = tmp_path / "tiny.toml"
     spec.write_text(
-        "fit_end = 2014\nreplicates = 2\ndesign_points = 2\nrefine_evaluations = 0\ngdp_weight = 1\n"
+        'method = "optimise"\nfit_end = 2014\nreplicates = 2\n'
+        "design_points = 2\nrefine_evaluations = 0\ngdp_weight = 1\n"
         '[parameters."pivot.trade_inertia"]\nlow = 0.05\nhigh = 0.3\nsource = "test"\n'
     )
     out, fitted = tmp_path / "out", tmp_path / "fitted.toml"
-    done = CliRunner().invoke(app, ["calibrate", str(spec), "--out", str(out), "--fitted", str(fitted)])
+    done = CliRunner().invoke(app, ["calibrate", str(spec), "--work", str(out), "--fitted", str(fitted)])
     assert done.exit_code == 0, done.output
     gdp = pd.read_csv(out / "calibration_gdp.csv")
     assert list(gdp.columns) == ["year", "observed", "default", "fitted"] and list(gdp.year) == [

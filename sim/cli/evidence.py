@@ -4,13 +4,18 @@ Each parses, calls the library, writes, and prints; ``sim.cli.app`` registers th
 """
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sim.cli.common import ForceOption, OutOption, QuietOption, SeedOption, handle_user_errors
 from sim.files import build_manifest, now, prepare_output_dir, write_manifest
 from sim.paths import CALIBRATION_DIR, FITTED_FILE, OBSERVED_FILE, OBSERVED_GDP_FILE
+
+if TYPE_CHECKING:
+    from sim.evidence.abc import Generation
+    from sim.evidence.calibration import CalibrationSpec
+    from sim.evidence.observed import ObservedTrade
 
 ObservedOption = Annotated[
     Path,
@@ -77,22 +82,112 @@ def calibrate(
         str, typer.Argument(help=f"Calibration spec name (in {CALIBRATION_DIR.name}/) or TOML file.")
     ],
     observed: ObservedOption = OBSERVED_FILE,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Posterior file (ABC). Default: scenarios/calibration/<spec output> if that folder "
+            "exists here, else ./<spec output>.",
+            dir_okay=False,
+        ),
+    ] = None,
+    work: Annotated[
+        Path | None,
+        typer.Option("--work", help="Folder for the run's history and tables [results/calibration/<spec>]."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the calibration stored in --work.")
+    ] = False,
+    quick: Annotated[
+        bool,
+        typer.Option("--quick", help="A check in under a minute: 16 particles, 2 generations, 4 replicates."),
+    ] = False,
     fitted: Annotated[
-        Path, typer.Option("--fitted", help="Where to write the fitted values.", dir_okay=False)
+        Path,
+        typer.Option("--fitted", help="Where method = optimise writes the fitted values.", dir_okay=False),
     ] = FITTED_FILE,
-    out: OutOption = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Fit a spec's free parameters to observed partner shares (Sobol design + Nelder-Mead)."""
-    started = now()
-    from sim.evidence.calibration import calibrate as fit
-    from sim.evidence.calibration import load_spec, write_calibration
+    """Calibrate a spec's free parameters on observed shares and GDP growth (ABC-SMC posterior)."""
+    from sim.evidence.calibration import load_spec
     from sim.evidence.observed import read_observed
 
     calibration = load_spec(spec)
     data = read_observed(observed)
-    folder = prepare_output_dir(out or Path("results") / f"calibration_{calibration.name}", force)
+    if calibration.method == "optimise":
+        _optimise(calibration, data, observed, work, fitted, force, quiet)
+        return
+    _abc(calibration, data, observed, out, work, resume, quick, force, quiet)
+
+
+def _abc(
+    calibration: "CalibrationSpec",
+    data: "ObservedTrade",
+    observed: Path,
+    out: Path | None,
+    work: Path | None,
+    resume: bool,
+    quick: bool,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """ABC-SMC: the posterior file, identifiability table and pair plot, one line per generation."""
+    started = now()
+    from rich.console import Console
+
+    from sim.evidence.abc import DB_NAME, SETTINGS_NAME, quick_spec, run_abc
+    from sim.evidence.observed_gdp import read_observed_gdp
+    from sim.evidence.posterior_file import default_output, write_identifiability, write_posterior
+
+    if quick:
+        calibration = quick_spec(calibration)
+    suffix = "-quick" if quick else ""
+    folder = work or Path("results") / "calibration" / f"{calibration.name}{suffix}"
+    if force:
+        for name in (DB_NAME, SETTINGS_NAME):
+            (folder / name).unlink(missing_ok=True)
+    console = Console(stderr=True, highlight=False)
+
+    def progress(generation: "Generation", elapsed: float) -> None:
+        if not quiet:
+            console.print(
+                f"generation {generation.t}: epsilon {generation.epsilon:.4f}, acceptance "
+                f"{generation.acceptance_rate:.3f} ({generation.population}/{generation.simulations}), "
+                f"elapsed {elapsed:.0f} s"
+            )
+
+    result = run_abc(calibration, data, folder, resume=resume, progress=progress)
+    gdp = read_observed_gdp()
+    target = out or default_output(calibration.name + suffix, "" if quick else calibration.output)
+    written = [write_posterior(result, data, gdp, target), *write_identifiability(result, folder)]
+    inputs = {"spec": calibration.model_dump(), "observed": str(observed), "posterior": str(target)}
+    counts = {"generations": len(result.generations), "particles": len(result.particles)}
+    write_manifest(folder, build_manifest("calibration", inputs, calibration.seed, started, counts))
+    if not quiet:
+        typer.echo(
+            f"{len(result.generations)} generations, {sum(g.simulations for g in result.generations)} "
+            f"simulations, final epsilon {result.generations[-1].epsilon:.4f}"
+        )
+        typer.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+def _optimise(
+    calibration: "CalibrationSpec",
+    data: "ObservedTrade",
+    observed: Path,
+    work: Path | None,
+    fitted: Path,
+    force: bool,
+    quiet: bool,
+) -> None:
+    """Sobol design + Nelder-Mead: one fitted point (``method = "optimise"`` in the spec)."""
+    started = now()
+    from sim.evidence.calibration import calibrate as fit
+    from sim.evidence.calibration import write_calibration
+
+    folder = prepare_output_dir(work or Path("results") / f"calibration_{calibration.name}", force)
     result = fit(calibration, data)
     written = write_calibration(result, data, folder, fitted)
     inputs = {"spec": calibration.model_dump(), "observed": str(observed)}

@@ -16,6 +16,7 @@ design point. The fitted values go to ``scenarios/calibration/fitted.toml``
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -71,6 +72,24 @@ class CalibrationSpec(Strict):
         description="weight of the real GDP growth RMSE in the objective (0: shares only)",
     )
     parameters: dict[str, FreeParameter] = Field(description="free parameters by dotted path")
+    method: Literal["abc", "optimise"] = Field(
+        "abc", description="abc: ABC-SMC posterior (sim.evidence.abc); optimise: Sobol + Nelder-Mead point"
+    )
+    population: int = Field(200, ge=4, le=100_000, description="ABC-SMC particles per generation")
+    generations: int = Field(8, ge=1, le=100, description="ABC-SMC generations at most")
+    max_simulations: int = Field(
+        20_000, ge=1, description="ABC-SMC: no new generation once this many simulations are spent"
+    )
+    min_epsilon: float = Field(0.0, ge=0.0, description="ABC-SMC: stop once the tolerance is this low")
+    share_scale: float | None = Field(
+        None, gt=0.0, description="ABC distance scale of the share RMSE (default: persistence's RMSE)"
+    )
+    gdp_scale: float | None = Field(
+        None, gt=0.0, description="ABC distance scale of the GDP growth RMSE (default: persistence's RMSE)"
+    )
+    output: str = Field(
+        "", description="posterior file name in scenarios/calibration/ (default: <name>.posterior.toml)"
+    )
 
     @model_validator(mode="after")
     def _checks(self) -> "CalibrationSpec":
