@@ -15,7 +15,12 @@ Skill scores (``hindcast_summary.csv``) over all partner-years after the start:
 - ``skill_vs_persistence`` = 1 - rmse / rmse_persistence, ``skill_vs_trend`` likewise;
 - ``direction_hit_rate``: share of partner-years whose simulated change since the start has the
   sign of the observed change;
-- ``coverage_90``: share of observations inside the simulated 5-95% band.
+- ``coverage_90``: share of observations inside the simulated 5-95% band;
+- ``crps``: mean continuous ranked probability score of the replicate ensemble over the
+  partner-years, ``crps_persistence`` the same for persistence (its absolute error; lower is
+  better), and ``gdp_growth_crps`` and ``gdp_growth_crps_persistence`` for GDP growth
+  (``sim.evidence.scores``); ``pit.png`` is the histogram of each observation's rank in its
+  ensemble (flat when the ensemble is calibrated).
 
 Real GDP growth (``hindcast_gdp.csv``; observed: ``sim.evidence.observed_gdp``) is scored from
 the model's GDP index (``model.pivot.gdp``, 1 at the start), recorded every quarter. As in the
@@ -45,6 +50,7 @@ from sim.evidence.figures import plot_paths
 from sim.evidence.fitted import load_fitted
 from sim.evidence.observed import BREAK_YEARS, PARTNER_KEYS, ObservedTrade
 from sim.evidence.observed_gdp import ObservedGDP, read_observed_gdp
+from sim.evidence.scores import crps, pit, plot_pit
 from sim.evidence.unga import read_agreement, relation_correlations
 from sim.experiments.seeding import derive_seed, replicate_chunks
 from sim.files import atomic_write_csv
@@ -67,6 +73,7 @@ class HindcastResult:
     summary: pd.DataFrame  # metric, value
     notes: list[str] = field(default_factory=list)
     gdp: pd.DataFrame = field(default_factory=pd.DataFrame)  # year, observed, simulated_mean, p5, p95
+    pit: dict[str, np.ndarray] = field(default_factory=dict)  # PIT of each scored observation, by group
 
 
 @dataclass
@@ -294,6 +301,40 @@ def _rmse(forecast: np.ndarray, observed: np.ndarray) -> float:
     return float(np.sqrt(np.mean((forecast - observed) ** 2))) if len(observed) else np.nan
 
 
+def ensemble_scores(
+    observed: ObservedTrade,
+    paths: Simulated,
+    gdp: ObservedGDP,
+    start: int,
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Mean CRPS of the replicate ensemble and of persistence, and the PIT, after ``start``.
+
+    Over every observed partner-year (``crps``, ``crps_persistence``) and GDP growth year
+    (``gdp_growth_crps``, ``gdp_growth_crps_persistence``); persistence is the start year's
+    value, a point forecast, so its CRPS is its absolute error (``sim.evidence.scores``).
+    """
+    years = [j for j, y in enumerate(paths.years) if y > start and y in observed.shares.index]
+    obs = np.array([observed.shares.loc[paths.years[j], list(PARTNER_KEYS)] for j in years], dtype=float)
+    base = observed.shares.loc[start, list(PARTNER_KEYS)].to_numpy(dtype=float)
+    ens = np.moveaxis(paths.shares[:, years, :], 0, -1)  # (years, partners, replicates)
+    growth, growth_years = paths.gdp_growth()
+    scored = [j for j, y in enumerate(growth_years) if y > start and y in gdp.growth.index]
+    g_obs = np.array([gdp.growth[growth_years[j]] for j in scored], dtype=float)
+    g_ens = growth[:, scored].T
+    g_base = np.full((len(scored), 1), gdp.growth.get(start, np.nan), dtype=float)
+    scores = {
+        "crps": _mean(crps(obs, ens)),
+        "crps_persistence": _mean(crps(obs, np.broadcast_to(base, obs.shape)[..., None])),
+        "gdp_growth_crps": _mean(crps(g_obs, g_ens)),
+        "gdp_growth_crps_persistence": _mean(crps(g_obs, g_base)),
+    }
+    return scores, {"shares": pit(obs, ens).ravel(), "GDP growth": pit(g_obs, g_ens)}
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(np.mean(values)) if values.size else np.nan
+
+
 def run_hindcast(
     observed: ObservedTrade,
     start: int,
@@ -330,6 +371,8 @@ def run_hindcast(
     growth, growth_years = paths.gdp_growth()
     gdp_table = compare_gdp(gdp, growth, growth_years, start)
     scores |= gdp_scores(gdp_table, gdp, start)
+    probabilistic, pits = ensemble_scores(observed, paths, gdp, start)
+    scores |= probabilistic
     unga, unga_notes = relation_correlations(paths.relations, paths.years, paths.powers, agreement)
     scores |= unga
     notes = list(observed.notes)
@@ -342,15 +385,18 @@ def run_hindcast(
         notes.append(f"{gdp.source}: no observed GDP growth for {start}; no persistence baseline")
     notes += unga_notes
     summary = pd.DataFrame({"metric": list(scores), "value": list(scores.values())})
-    return HindcastResult(table, summary, notes, gdp_table)
+    return HindcastResult(table, summary, notes, gdp_table, pits)
 
 
 def write_hindcast(result: HindcastResult, out: Path) -> list[Path]:
-    """hindcast.csv, hindcast_gdp.csv, hindcast_summary.csv and hindcast.png in ``out`` (atomic)."""
+    """hindcast.csv, hindcast_gdp.csv, hindcast_summary.csv, hindcast.png and pit.png in ``out``."""
     table = result.table.drop(columns="in_sample")
     atomic_write_csv(out / "hindcast.csv", [table])
     atomic_write_csv(out / "hindcast_gdp.csv", [result.gdp])
     atomic_write_csv(out / "hindcast_summary.csv", [result.summary])
     figure = out / "hindcast.png"
     plot_paths(result.table, figure, ("simulated_mean", "simulated (mean, 5-95%)"), gdp=result.gdp)
-    return [out / "hindcast.csv", out / "hindcast_gdp.csv", out / "hindcast_summary.csv", figure]
+    written = [out / "hindcast.csv", out / "hindcast_gdp.csv", out / "hindcast_summary.csv", figure]
+    if result.pit:
+        written.append(plot_pit(result.pit, out / "pit.png"))
+    return written
