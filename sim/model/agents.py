@@ -95,8 +95,9 @@ class PivotState(mesa.Agent):
         nothing changed trade shares stay as observed.
         """
         st, rates = self.model.structure, self.model.params.pivot
-        base = rates.engagement_elasticity * np.log(EPS + self.effective0 @ st.bloc_t)
-        base += rates.relation_elasticity * (self.relations0 @ st.bloc_t)
+        base = rates.engagement_elasticity * np.log(EPS + self.effective0 @ st.bloc_t) + (
+            rates.relation_elasticity * (self.relations0 @ st.bloc_t)
+        )
         self.log_trade0 = (
             np.log(self.trade0) - base + np.log(st.trade_factor / self.factors0[0]) + st.market_level
         )
