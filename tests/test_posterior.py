@@ -29,8 +29,8 @@ def test_draws_follow_the_weights():
     np.testing.assert_allclose(values, [0.03, 0.2, 0.38])
     np.testing.assert_allclose(counts / 4000, [0.5, 0.3, 0.2], atol=0.03)
     # a particle is drawn whole: the two parameters come from the same row
-    pairs = set(zip(draws["pivot.trade_inertia"], draws["world.sanctions_friction"], strict=True))
-    assert pairs == {(0.03, 0.1), (0.2, 0.5), (0.38, 0.3)}
+    pairs = set(zip(draws["pivot.trade_inertia"], draws["pivot.base_growth"], strict=True))
+    assert pairs == {(0.03, 0.02), (0.2, 0.06), (0.38, 0.041)}
 
 
 def test_a_replicate_draws_the_same_whatever_the_chunk():
@@ -46,7 +46,7 @@ def test_a_replicate_draws_the_same_whatever_the_chunk():
 def test_a_scenario_names_its_posterior_beside_it():
     scenario = load_scenario(str(HERE / "with_posterior.toml"))
     assert posterior_file(scenario) == SMALL.resolve()
-    draws = replicate_draws(scenario, 1, range(3), skip={"world.sanctions_friction": 0.2})
+    draws = replicate_draws(scenario, 1, range(3), skip={"pivot.base_growth": 0.03})
     assert list(draws) == ["pivot.trade_inertia"]  # a path the run sets is not drawn
 
 
@@ -63,7 +63,7 @@ def test_a_missing_posterior_is_one_clear_error(tmp_path):
         (("weight = [0.5, 0.3, 0.2]", "weight = [0.5, -0.3, 0.2]"), "weights must be >= 0"),
         (('"pivot.trade_inertia" = [0.03', '"pivot.trade_inertia" = [0.01'), "outside the prior"),
         (
-            ('[prior."world.sanctions_friction"]', '[prior."powers.russia.tolerance"]'),
+            ('[prior."pivot.base_growth"]', '[prior."powers.russia.tolerance"]'),
             "differ from the prior",
         ),
     ],
