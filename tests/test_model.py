@@ -17,6 +17,9 @@ from sim.model.scenario import Scenario, load_scenario, shipped_scenarios
 from sim.model.strategies import STRATEGIES
 
 BASE = load_scenario("baseline_2023")
+CHANNEL = BASE.with_overrides({"pivot.engagement_elasticity": 0.5, "pivot.relation_elasticity": 0.8})
+"""The baseline with the engagement-to-trade channel at its stated priors (sim/model/params.py):
+the 2011-2018 data do not identify it (docs/calibration.md), so mechanism tests set it."""
 
 
 def run(model: BalancingModel) -> BalancingModel:
@@ -181,8 +184,8 @@ def test_more_pressure_from_a_power_lowers_relations_with_it():
 
 
 def test_bandwagoning_with_russia_raises_russias_share_compared_with_multivector():
-    mv = run(BalancingModel(BASE, "multivector", replicates=50, rng=5))
-    bw = run(BalancingModel(BASE, "bandwagon_russia", replicates=50, rng=5))
+    mv = run(BalancingModel(CHANNEL, "multivector", replicates=50, rng=5))
+    bw = run(BalancingModel(CHANNEL, "bandwagon_russia", replicates=50, rng=5))
     r = list(mv.structure.powers).index("russia")
     assert bw.pivot.bloc_shares[:, r].mean() > mv.pivot.bloc_shares[:, r].mean() + 0.02
     assert bw.pivot.engagement[:, r].mean() > 0.8
@@ -190,8 +193,8 @@ def test_bandwagoning_with_russia_raises_russias_share_compared_with_multivector
 
 def test_a_pivot_to_china_raises_dependence_on_china_and_its_leverage():
     """Leverage from dependence: the more the pivot trades with China, the more China can press."""
-    eq = run(BalancingModel(BASE, "equidistance", replicates=30, rng=5))
-    cn = run(BalancingModel(BASE, "pivot_china", replicates=30, rng=5))
+    eq = run(BalancingModel(CHANNEL, "equidistance", replicates=30, rng=5))
+    cn = run(BalancingModel(CHANNEL, "pivot_china", replicates=30, rng=5))
     c = list(eq.structure.powers).index("china")
     assert cn.pivot.bloc_shares[:, c].mean() > eq.pivot.bloc_shares[:, c].mean() + 0.02
     assert cn.pivot.leverage[:, c].mean() > eq.pivot.leverage[:, c].mean()

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
+from sim.experiments.posteriors import posterior_digests
 from sim.experiments.runner import ChunkSpec, Progress, no_progress, run_chunk
 from sim.experiments.seeding import CHUNK_SIZE, derive_seed, replicate_chunks
 from sim.files import (
@@ -96,6 +97,7 @@ class ExperimentPlan:
                 chunk=chunk,
                 seed=derive_seed(request.seed, scenario.name, 0, chunk),
                 record_every=request.record_every,
+                root_seed=request.seed,
             )
             for scenario in self.scenarios
             for strategy in self.strategies
@@ -153,6 +155,8 @@ def _run_experiment(plan: ExperimentPlan, out: Path, force: bool, progress: Prog
         "chunk_size": CHUNK_SIZE,
         "record_every": request.record_every,
     }
+    if posteriors := posterior_digests(scenarios):
+        inputs["posteriors"] = posteriors  # sha256 of each posterior file the scenarios draw from
     counts = {
         "scenarios": len(scenarios),
         "strategies": len(strategies),

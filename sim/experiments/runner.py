@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.experiments.posteriors import replicate_draws
 from sim.experiments.seeding import CHUNK_SIZE
 from sim.model import metrics
 from sim.model.balancing import BalancingModel
@@ -41,6 +42,7 @@ class ChunkSpec:
     design_point: int = 0
     chunk_size: int = CHUNK_SIZE
     inputs: dict[str, Any] = field(default_factory=dict)  # varied parameters, for the rows
+    root_seed: int = 0  # the run's seed: posterior draws depend on it, the scenario and the replicate
 
 
 @dataclass
@@ -53,7 +55,11 @@ class ChunkResult:
 
 def run_chunk(spec: ChunkSpec) -> ChunkResult:
     """Build the model, run it to the end, and return its rows."""
-    model = BalancingModel(spec.scenario, spec.strategy, spec.replicates, rng=spec.seed, collect=False)
+    replicates = spec.chunk * spec.chunk_size + np.arange(spec.replicates)
+    draws = replicate_draws(spec.scenario, spec.root_seed, replicates, skip=spec.inputs)
+    model = BalancingModel(
+        spec.scenario, spec.strategy, spec.replicates, rng=spec.seed, collect=False, draws=draws
+    )
     steps = model.params.steps
     frames = [snapshot(model)] if spec.record_every else []
     for step in range(1, steps + 1):

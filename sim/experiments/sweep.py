@@ -22,6 +22,7 @@ import pandas as pd
 
 from sim.errors import UserError
 from sim.experiments.backends import default_workers, open_backend
+from sim.experiments.posteriors import posterior_digests
 from sim.experiments.runner import ChunkSpec, Progress, id_columns, no_progress, run_chunk
 from sim.experiments.seeding import derive_seed, replicate_chunks
 from sim.experiments.store import FORMATS, SweepStore, TaskOutput
@@ -76,6 +77,7 @@ class Task:
     fmt: str
     runs_columns: Columns
     timeseries_columns: Columns | None
+    root_seed: int = 0
 
 
 @dataclass
@@ -137,7 +139,7 @@ def make_task(
         for c in chunks
     )
     s = sweep.spec
-    return Task(index, jobs, s.record_every, s.chunk_size, fmt, layout[0], layout[1])
+    return Task(index, jobs, s.record_every, s.chunk_size, fmt, layout[0], layout[1], s.seed)
 
 
 # Worker side.
@@ -178,6 +180,7 @@ def _run_job(job: Job, task: Task) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         design_point=job.chunk.design_point,
         chunk_size=task.chunk_size,
         inputs=job.overrides,
+        root_seed=task.root_seed,
     )
     result = run_chunk(spec)
     return result.runs, result.timeseries
@@ -362,6 +365,8 @@ def _finish(
         "scenarios": {s.name: s.model_dump(mode="json") for s in sweep.scenarios},
         "strategies": list(sweep.strategies),
     }
+    if posteriors := posterior_digests(sweep.scenarios):
+        inputs["posteriors"] = posteriors  # sha256 of each posterior file the scenarios draw from
     counts = {
         "design_points": len(sweep.design),
         "scenarios": len(sweep.scenarios),

@@ -62,26 +62,50 @@ class PivotState(mesa.Agent):
         self.structural = self.trade.copy()  # trade shares at the start's prices: the slow part
         self.bloc_shares = self.trade @ st.bloc
         self.exposure = st.sanctions * (self.trade @ st.exposure_weight)
+        self.tolerance = self.leverage = None
+        self._respond_noise_free()
+        if s.pivot.settled_start:
+            self._settle()
         # The start is a steady state: attraction, relations and growth are measured against it.
-        self.trade0, self.fdi0 = self.trade[0].copy(), self.fdi[0].copy()
+        # Per replicate: a settled start or per-replicate parameters may differ between them.
+        self.trade0, self.fdi0 = self.trade.copy(), self.fdi.copy()
         self.effective_now = self.effective()
-        self.effective0 = self.effective_now[0].copy()
-        self.relations0 = self.relations[0].copy()
+        self.effective0 = self.effective_now.copy()
+        self.relations0 = self.relations.copy()
         self.factors0 = (st.trade_factor, st.fdi_factor)
-        self.security0 = (s.pivot.security_dependence, float(self.effective0 @ st.csto_power))
+        csto0 = self.effective0 @ st.csto_power
+        # security dependence per unit of engagement with CSTO powers (none without them)
+        self.security_scale = np.where(
+            csto0 > 0, s.pivot.security_dependence / np.where(csto0 > 0, csto0, 1.0), 0.0
+        )
+        self.reward0, self.pressure0 = self.rewards.copy(), self.pressures.copy()
+        self.exposure0 = self.exposure.copy()
+        self.refresh()
+
+    def _respond_noise_free(self) -> None:
+        """The powers' expected offers and pressure at the current engagement (no noise)."""
         self.rewards, self.pressures, self.tolerance, self.leverage = powers_respond(
-            st,
+            self.model.structure,
             self.engagement,
-            model.world.rivalry,
+            self.model.world.rivalry,
             self.bloc_shares,
             self.security_dependence,
             self.exposure,
-            s.pivot.reward_returns,
+            self.model.params.pivot.reward_returns,
             None,
         )
-        self.reward0, self.pressure0 = self.rewards[0].copy(), self.pressures[0].copy()
-        self.exposure0 = float(self.exposure[0])
-        self.refresh()
+
+    def _settle(self, quarters: int = 200) -> None:
+        """Spin-up: the strategy and the powers' expected responses play until engagement rests.
+
+        Trade, relations and the economy are held at their starting values: only the policy
+        settles, so that a replay's first quarters show history, not the policy's arrival. A
+        fixed number of rounds (the shipped strategies rest within about 70), not a test of
+        convergence over all replicates, keeps each replicate independent of the others.
+        """
+        for _ in range(quarters):
+            self.choose_engagement()
+            self._respond_noise_free()
 
     def effective(self) -> np.ndarray:
         """Engagement as it takes effect: diluted when the total exceeds diplomatic capacity."""
@@ -95,8 +119,9 @@ class PivotState(mesa.Agent):
         nothing changed trade shares stay as observed.
         """
         st, rates = self.model.structure, self.model.params.pivot
-        base = rates.engagement_elasticity * np.log(EPS + self.effective0 @ st.bloc_t)
-        base += rates.relation_elasticity * (self.relations0 @ st.bloc_t)
+        base = rates.engagement_elasticity * np.log(EPS + self.effective0 @ st.bloc_t) + (
+            rates.relation_elasticity * (self.relations0 @ st.bloc_t)
+        )
         self.log_trade0 = (
             np.log(self.trade0) - base + np.log(st.trade_factor / self.factors0[0]) + st.market_level
         )
@@ -114,8 +139,8 @@ class PivotState(mesa.Agent):
         )
         self.growth_base = (
             rates.base_growth / 4.0
-            - rates.reward_gain * self.reward0.sum()
-            + rates.punishment_cost * self.pressure0.sum()
+            - rates.reward_gain * self.reward0.sum(axis=1)
+            + rates.punishment_cost * self.pressure0.sum(axis=1)
             + rates.sanctions_cost * self.exposure0
         )
 
@@ -174,8 +199,7 @@ class PivotState(mesa.Agent):
         self.gdp = self.gdp * np.exp(growth)
         self.log_export_reference += rates.export_reference_rate * (log_exports - self.log_export_reference)
         self.log_exports = log_exports
-        d0, csto0 = self.security0
-        target = d0 * (effective @ st.csto_power) / csto0 if csto0 > 0 else np.zeros_like(self.gdp)
+        target = (effective @ st.csto_power) * self.security_scale
         self.security_dependence += rates.relation_rate * (np.minimum(target, 1.0) - self.security_dependence)
 
     def update_relations(self) -> None:

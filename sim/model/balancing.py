@@ -5,6 +5,7 @@ lockstep: every state array has a leading replicate axis, and ``replicates=1`` i
 single run (it works with ``mesa.batch_run``).
 """
 
+from collections.abc import Mapping
 from functools import partial
 
 import mesa
@@ -12,6 +13,7 @@ import numpy as np
 
 from sim.model import metrics
 from sim.model.agents import GreatPower, PivotState
+from sim.model.draws import check_draws, conflicting_events, strategy_draws, with_draws
 from sim.model.powers import powers_respond
 from sim.model.scenario import Scenario, load_scenario
 from sim.model.strategies import Strategy, make_strategy
@@ -30,6 +32,8 @@ class BalancingModel(mesa.Model):
         overrides: parameter changes by dotted path, e.g. ``{"world.rivalry": 0.8}``.
         collect: collect a Mesa ``DataCollector`` every step (default: yes). Its reporters are
             every timeseries column (docs/outputs.md) as the mean over the replicates.
+        draws: per-replicate values by dotted path, one per replicate (e.g. a posterior
+            ensemble, ``sim.model.posterior``); paths in ``sim.model.draws.PER_REPLICATE``.
     """
 
     def __init__(
@@ -40,6 +44,7 @@ class BalancingModel(mesa.Model):
         rng: int | None = None,
         overrides: dict | None = None,
         collect: bool | None = None,
+        draws: Mapping[str, np.ndarray] | None = None,
     ):
         super().__init__(rng=rng)
         if replicates < 1:
@@ -48,9 +53,12 @@ class BalancingModel(mesa.Model):
         self.initial_params = base.with_overrides(overrides) if overrides else base
         self.replicates = replicates
         self.strategy_name = strategy
+        self.draws = check_draws(draws or {}, replicates, self.initial_params)
+        if clash := conflicting_events(self.initial_params, set(self.draws)):
+            raise ValueError(f"parameters drawn per replicate are also changed by events: {', '.join(clash)}")
         timeline = self.initial_params.timeline()
         past = [e for e in timeline if e.step <= 0]
-        self.params = past[-1].params if past else self.initial_params
+        self.params = with_draws(past[-1].params if past else self.initial_params, self.draws)
         self.timeline = [e for e in timeline if e.step > 0]
         self.reference = self.params  # the state at step 0: what "since the start" compares with
         self.structure = compile_structure(self.params)
@@ -90,7 +98,7 @@ class BalancingModel(mesa.Model):
             if scheduled.step != step:
                 continue
             strategy_before = self.params.strategies.get(self.strategy_name)
-            self.params = scheduled.params
+            self.params = with_draws(scheduled.params, self.draws)
             self.fired.append(scheduled.event.name)
             for target, size in scheduled.event.shock.items():
                 self.world.shock(target, size)
@@ -104,7 +112,10 @@ class BalancingModel(mesa.Model):
     def _strategy(self) -> Strategy:
         """The pivot's strategy with the parameters in force."""
         overrides = self.params.strategies.get(self.strategy_name)
-        return make_strategy(self.strategy_name, overrides, self.structure.powers)
+        strategy = make_strategy(self.strategy_name, overrides, self.structure.powers)
+        if drawn := strategy_draws(self.draws, self.strategy_name):
+            strategy.params = strategy.params.model_copy(update=drawn)
+        return strategy
 
     def great_powers_act(self) -> None:
         """Each power makes offers and presses according to threat and leverage (ODD 7.3)."""

@@ -201,6 +201,13 @@ class PivotParams(Strict):
         description="initial security dependence on CSTO/Russia; assumption 0.3-0.8",
         json_schema_extra=INITIAL,
     )
+    settled_start: bool = Field(
+        False,
+        description="start engagement at the strategy's steady state against the powers' responses "
+        "(the policy was already in force, as in a historical replay); false: start at each power's "
+        "initial_engagement, so a change of policy is seen moving; a modelling choice (assumption)",
+        json_schema_extra=INITIAL,
+    )
     capacity: Annotated[float, Field(gt=0.0, le=8.0)] = Field(
         2.5,
         description="diplomatic capacity: total engagement it can sustain at full effect; above it "

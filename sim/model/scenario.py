@@ -45,6 +45,11 @@ class Scenario(Strict):
         "2024Q1", description="first simulated quarter (step 1); step 0 is the state before it"
     )
     steps: Annotated[int, Field(ge=1, le=400)] = Field(48, description="quarters to simulate")
+    posterior: str = Field(
+        "",
+        description="calibration posterior each replicate draws its parameters from, like "
+        '"calibration/posterior" (beside the scenario file or among the shipped ones); "" for none',
+    )
     pivot: PivotParams = Field(default_factory=PivotParams)
     powers: dict[str, PowerParams]
     partners: dict[str, PartnerParams]
@@ -210,6 +215,8 @@ def resolve_data(path: Path, stack: tuple[Path, ...] = ()) -> dict[str, Any]:
     data = read_toml(path)
     parent = data.pop("extends", None)
     data.setdefault("name", path.stem)
+    if isinstance(data.get("posterior"), str) and data["posterior"]:
+        data["posterior"] = _posterior_reference(data["posterior"], path)
     if parent is None:
         return data
     if not isinstance(parent, str):
@@ -222,6 +229,31 @@ def resolve_data(path: Path, stack: tuple[Path, ...] = ()) -> dict[str, Any]:
     base.pop("description", None)
     base["present_day"] = base.get("present_day", True)
     return _merge(base, data)
+
+
+def _posterior_reference(name: str, scenario_file: Path) -> str:
+    """Where a scenario's ``posterior`` points: shipped ones by their portable name, others by path.
+
+    The name is looked up beside the scenario file, then among the shipped scenarios; ".toml"
+    may be left out.
+    """
+    candidates = [Path(name), Path(f"{name}.toml")]
+    for folder in (scenario_file.parent, SCENARIO_DIR):
+        for candidate in candidates:
+            found = (folder / candidate).resolve()
+            if found.is_file():
+                if found.is_relative_to(SCENARIO_DIR.resolve()):
+                    return found.relative_to(SCENARIO_DIR.resolve()).with_suffix("").as_posix()
+                return str(found)
+    raise UserError(f"{scenario_file}: posterior: no posterior file {name!r} beside the scenario or shipped")
+
+
+def posterior_file(scenario: Scenario) -> Path | None:
+    """The posterior file a scenario names, or None."""
+    if not scenario.posterior:
+        return None
+    path = Path(scenario.posterior)
+    return path if path.is_absolute() else SCENARIO_DIR / f"{scenario.posterior}.toml"
 
 
 def load_scenario(name_or_path: str, known_facts: set[str] | None = None) -> Scenario:

@@ -1,0 +1,113 @@
+"""Per-replicate parameters: values that differ across the lockstep replicates of one run.
+
+A posterior ensemble gives every replicate its own parameter set (docs/calibration.md). The
+model's arithmetic broadcasts over the leading replicate axis, so a parameter listed in
+``PER_REPLICATE`` enters the parameters in force as an array shaped for where it is used:
+``(R, 1)`` where it multiplies per-partner or per-power rows, ``(R,)`` where it meets
+per-replicate scalars such as the export index. Every other parameter stays one number.
+"""
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel
+
+from sim.model.scenario import Scenario
+
+Shape = Literal["rows", "scalars"]
+
+PER_REPLICATE: dict[str, Shape] = {
+    "pivot.trade_inertia": "rows",
+    "pivot.fdi_inertia": "rows",
+    "pivot.relation_elasticity": "rows",
+    "pivot.engagement_elasticity": "rows",
+    "pivot.market_size_elasticity": "rows",
+    "pivot.base_growth": "scalars",
+    "pivot.export_elasticity": "scalars",
+    "pivot.export_gap_effect": "scalars",
+    "pivot.export_reference_rate": "scalars",
+    "world.eaeu_trade_bonus": "rows",
+    "world.wto_trade_bonus": "rows",
+    "world.sanctions_friction": "rows",
+    "strategies.multivector.market_weight": "rows",
+}
+"""Parameters that may vary per replicate, and how their arrays are shaped (see module doc).
+
+Each one is checked by tests/test_draws.py: replicates drawing the same value reproduce the
+scalar run, and each replicate of a mixed run follows its own value.
+"""
+
+
+def check_draws(draws: Mapping[str, Any], replicates: int, scenario: Scenario) -> dict[str, np.ndarray]:
+    """Validate per-replicate values: known paths, one finite value per replicate, in range.
+
+    Raises ValueError naming the path and what was expected.
+    """
+    from sim.model.catalogue import sweepable  # the catalogue imports the strategies' tables
+
+    known = sweepable(scenario)
+    out = {}
+    for path, values in draws.items():
+        if path not in PER_REPLICATE:
+            raise ValueError(
+                f"{path}: cannot vary per replicate; parameters that can: {', '.join(PER_REPLICATE)}"
+            )
+        array = np.asarray(values, dtype=float)
+        if array.shape != (replicates,):
+            raise ValueError(
+                f"{path}: expected {replicates} values (one per replicate), got shape {array.shape}"
+            )
+        if not np.isfinite(array).all():
+            raise ValueError(f"{path}: values must be finite numbers")
+        info = known[path]
+        outside = [v for v in array if not info.contains(float(v))]
+        if outside:
+            raise ValueError(f"{path}: {outside[0]:g} is outside the allowed range {info.range_text}")
+        out[path] = array
+    return out
+
+
+def conflicting_events(scenario: Scenario, paths: set[str]) -> list[str]:
+    """Events of ``scenario`` that set or add to a per-replicate path: ``"name (path)"``."""
+    return [
+        f"{event.name} ({path})"
+        for event in scenario.events
+        for path in (*event.set, *event.add)
+        if path in paths
+    ]
+
+
+def with_draws(params: Scenario, draws: Mapping[str, np.ndarray]) -> Scenario:
+    """The parameters in force with each drawn path replaced by its per-replicate array.
+
+    Strategy parameters are left out: they enter through ``strategy_draws``. The copy is not
+    validated again (pydantic would refuse arrays); ``check_draws`` has validated the values.
+    """
+    for path, values in draws.items():
+        if not path.startswith("strategies."):
+            params = _replace(params, path.split("."), shaped(path, values))
+    return params
+
+
+def strategy_draws(draws: Mapping[str, np.ndarray], strategy: str) -> dict[str, np.ndarray]:
+    """The drawn parameters of one strategy, by field name, shaped for the model."""
+    prefix = f"strategies.{strategy}."
+    return {path[len(prefix) :]: shaped(path, v) for path, v in draws.items() if path.startswith(prefix)}
+
+
+def shaped(path: str, values: np.ndarray) -> np.ndarray:
+    """A drawn parameter's values in the shape the model's arithmetic needs (module doc)."""
+    return values[:, None] if PER_REPLICATE[path] == "rows" else values
+
+
+def _replace(node: Any, parts: list[str], value: Any) -> Any:
+    """A copy of ``node`` with the leaf at ``parts`` replaced, copying each parent on the way."""
+    if not parts:
+        return value
+    head, *rest = parts
+    if isinstance(node, dict):
+        return {**node, head: _replace(node[head], rest, value)}
+    if isinstance(node, BaseModel):
+        return node.model_copy(update={head: _replace(getattr(node, head), rest, value)})
+    raise KeyError(".".join(parts))

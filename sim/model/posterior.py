@@ -1,0 +1,123 @@
+"""A calibration posterior: weighted parameter sets, and each replicate's draw from them.
+
+``multivector calibrate`` writes the posterior of an ABC-SMC calibration as a TOML file
+(``scenarios/calibration/posterior.toml``, format in docs/calibration.md): the particles of the
+last generation with their weights, the prior, the targets, the seed and the versions. A
+scenario that names it (``posterior = "calibration/posterior"``) runs over it: each replicate
+draws one particle. The draw depends on the run's seed, the scenario and the replicate number,
+never on the strategy, so strategies still meet the same worlds (common random numbers).
+"""
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from pydantic import Field, ValidationError, model_validator
+
+from sim.errors import UserError, describe_validation
+from sim.files import read_toml
+from sim.model.draws import PER_REPLICATE
+from sim.model.params import Strict
+
+POSTERIOR_STREAM = 0x504F5354  # "POST": keeps posterior draws apart from the chunks' seeds
+
+
+class PriorRange(Strict):
+    """A uniform prior over [low, high], with where the range comes from."""
+
+    low: float
+    high: float
+    source: str = Field(description="fact id, data row or 'assumption' with its reasoning")
+
+
+class Posterior(Strict):
+    """The weighted particles of a calibration, with what produced them."""
+
+    spec: str = Field(description="calibration spec name")
+    method: str = Field(description="inference method, e.g. ABC-SMC")
+    seed: int = Field(ge=0, description="the calibration's root seed")
+    versions: dict[str, str] = Field(default_factory=dict, description="package versions used")
+    targets: dict[str, str] = Field(default_factory=dict, description="target name -> data and years")
+    distance: dict[str, float | str] = Field(default_factory=dict, description="distance and its scales")
+    prior: dict[str, PriorRange]
+    generations: dict[str, list[float]] = Field(default_factory=dict, description="per-generation record")
+    particles: dict[str, list[float]] = Field(description="weight and one list per parameter path")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Posterior":
+        if "weight" not in self.particles:
+            raise ValueError("particles.weight: missing")
+        params = set(self.particles) - {"weight"}
+        if params != set(self.prior):
+            raise ValueError(
+                f"particles: parameters {sorted(params)} differ from the prior's {sorted(self.prior)}"
+            )
+        sizes = {len(v) for v in self.particles.values()}
+        if len(sizes) != 1 or 0 in sizes:
+            raise ValueError("particles: every list must have the same, non-zero length")
+        weights = np.array(self.particles["weight"])
+        if (weights < 0).any() or weights.sum() <= 0:
+            raise ValueError("particles.weight: weights must be >= 0 with a positive sum")
+        for path in sorted(params):
+            if path not in PER_REPLICATE:
+                known = ", ".join(PER_REPLICATE)
+                raise ValueError(f"prior.{path}: cannot vary per replicate; parameters that can: {known}")
+            low, high = self.prior[path].low, self.prior[path].high
+            values = np.array(self.particles[path])
+            if (values < low).any() or (values > high).any():
+                raise ValueError(f"particles.{path}: values outside the prior [{low:g}, {high:g}]")
+        return self
+
+    @property
+    def parameters(self) -> list[str]:
+        """The calibrated parameter paths, in file order."""
+        return [p for p in self.particles if p != "weight"]
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Particle weights normalised to sum to 1."""
+        weights = np.array(self.particles["weight"], dtype=float)
+        return weights / weights.sum()
+
+
+def read_posterior(path: Path) -> Posterior:
+    """Load and validate a posterior file; UserError names the file and the field."""
+    try:
+        return Posterior.model_validate(read_toml(path))
+    except ValidationError as err:
+        raise UserError(f"{path}: {describe_validation(err)}") from None
+
+
+def posterior_digest(path: Path) -> str:
+    """SHA-256 of a posterior file's bytes, for manifests."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def draw_parameters(
+    posterior: Posterior, entropy: Sequence[int], replicates: Sequence[int], skip: Sequence[str] = ()
+) -> dict[str, np.ndarray]:
+    """Each replicate's parameter set: one particle drawn by weight, by dotted path.
+
+    ``entropy`` identifies the run (root seed, scenario key); replicate ``i`` draws from
+    ``SeedSequence(entropy, spawn_key=(POSTERIOR_STREAM, i))``, so the draw of a replicate does
+    not depend on how replicates are split into chunks. Paths in ``skip`` (set by the user for
+    the run) are not drawn.
+    """
+    cumulative = np.cumsum(posterior.weights)
+    uniforms = np.array(
+        [
+            np.random.default_rng(
+                np.random.SeedSequence(list(entropy), spawn_key=(POSTERIOR_STREAM, int(i)))
+            ).random()
+            for i in replicates
+        ]
+    )
+    chosen = np.minimum(
+        np.searchsorted(cumulative, uniforms * cumulative[-1], side="right"), len(cumulative) - 1
+    )
+    return {
+        path: np.array(posterior.particles[path], dtype=float)[chosen]
+        for path in posterior.parameters
+        if path not in skip
+    }

@@ -1,0 +1,90 @@
+"""Per-replicate parameters (sim.model.draws): each replicate follows its own value."""
+
+import numpy as np
+import pytest
+
+from sim.model import BalancingModel
+from sim.model.catalogue import sweepable
+from sim.model.draws import PER_REPLICATE, conflicting_events
+from sim.model.scenario import load_scenario
+
+STEPS = 32
+SCENARIO = "history_2011_2023"
+
+
+def _scenario_for(path: str) -> str:
+    """The history replay, or the baseline for a path that the history's events set."""
+    return "baseline_2023" if conflicting_events(load_scenario(SCENARIO), {path}) else SCENARIO
+
+
+def _run(path, draws=None, overrides=None, replicates=3):
+    model = BalancingModel(
+        _scenario_for(path), "multivector", replicates, rng=5, overrides=overrides, collect=False, draws=draws
+    )
+    for _ in range(STEPS):
+        model.step()
+    return model.state()
+
+
+def _two_values(path: str) -> tuple[float, float]:
+    """The scenario's value of ``path`` and another inside its allowed range."""
+    info = sweepable(load_scenario(_scenario_for(path)))[path]
+    value = float(info.default)
+    high = info.high if info.high is not None else value * 2 + 1
+    other = value + 0.5 * (min(high, value + 1.0) - value) if value < high else value / 2
+    if path.startswith("strategies.") and other == value:
+        other = value / 2
+    return value, other
+
+
+@pytest.mark.parametrize("path", sorted(PER_REPLICATE))
+def test_equal_draws_reproduce_the_scalar_run(path):
+    """Every replicate drawing the scenario's own value gives the run without draws, to the bit."""
+    value, _ = _two_values(path)
+    plain, drawn = _run(path), _run(path, {path: [value] * 3})
+    for column, values in plain.items():
+        np.testing.assert_array_equal(drawn[column], values, err_msg=column)
+
+
+@pytest.mark.parametrize("path", sorted(PER_REPLICATE))
+def test_each_replicate_follows_its_own_value(path):
+    """Replicate i of a mixed run is replicate i of a run with its value set for all (same noise)."""
+    value, other = _two_values(path)
+    mixed = _run(path, {path: [value, other, value]})
+    low, high = _run(path, overrides={path: value}), _run(path, overrides={path: other})
+    changed = False
+    for column in mixed:
+        np.testing.assert_allclose(mixed[column][[0, 2]], low[column][[0, 2]], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(mixed[column][1], high[column][1], rtol=1e-12, atol=1e-14)
+        changed |= not np.allclose(low[column][1], high[column][1])
+    assert changed, f"{path} changed nothing in {STEPS} quarters: it does not belong in PER_REPLICATE"
+
+
+def test_draws_survive_events():
+    """The history scenario's events rebuild the parameters in force; the draws stay in force."""
+    path = "pivot.trade_inertia"
+    model = BalancingModel(SCENARIO, replicates=2, rng=1, collect=False, draws={path: [0.05, 0.3]})
+    for _ in range(20):
+        model.step()
+    assert model.fired or any(e.step <= 20 for e in model.timeline)
+    np.testing.assert_array_equal(model.params.pivot.trade_inertia[:, 0], [0.05, 0.3])
+
+
+@pytest.mark.parametrize(
+    ("draws", "message"),
+    [
+        ({"powers.russia.tolerance": [0.5, 0.5]}, "cannot vary per replicate"),
+        ({"pivot.trade_inertia": [0.1]}, "expected 2 values"),
+        ({"pivot.trade_inertia": [0.1, float("nan")]}, "finite"),
+        ({"pivot.trade_inertia": [0.1, 7.0]}, "outside the allowed range"),
+    ],
+)
+def test_bad_draws_are_refused(draws, message):
+    with pytest.raises(ValueError, match=message):
+        BalancingModel(replicates=2, draws=draws)
+
+
+def test_a_drawn_parameter_an_event_sets_is_refused():
+    """A path both drawn and set by an event would silently lose one of them."""
+    with pytest.raises(ValueError, match="COVID-19 lockdowns"):
+        BalancingModel(SCENARIO, replicates=2, draws={"pivot.base_growth": [0.03, 0.05]})
