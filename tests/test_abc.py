@@ -157,3 +157,16 @@ def test_cli_bad_spec_is_one_line(tmp_path):
     assert done.exit_code != 0
     lines = done.output.strip().splitlines()
     assert len(lines) == 1 and "population" in lines[0] and str(spec) in lines[0]
+
+
+def test_written_posterior_reads_back_through_the_model(small, observed, tmp_path):
+    from sim.evidence.posterior_file import write_posterior
+    from sim.model.posterior import draw_parameters, read_posterior
+
+    path = write_posterior(
+        run_abc(small, observed, tmp_path), observed, read_observed_gdp(), tmp_path / "p.toml"
+    )
+    posterior = read_posterior(path)
+    assert posterior.parameters == list(small.parameters)
+    draws = draw_parameters(posterior, [1, 2], range(5))
+    assert all(len(v) == 5 for v in draws.values())

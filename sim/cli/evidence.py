@@ -42,6 +42,14 @@ def hindcast(
     ] = OBSERVED_GDP_FILE,
     replicates: Annotated[int, typer.Option("--replicates", "-r", min=1, help="Replicate runs.")] = 100,
     seed: SeedOption = 1,
+    posterior: Annotated[
+        str | None,
+        typer.Option(
+            "--posterior",
+            help="Posterior file each replicate draws its parameters from, or `none` for the fixed "
+            "values [default: the history scenario's].",
+        ),
+    ] = None,
     out: OutOption = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
@@ -54,7 +62,7 @@ def hindcast(
 
     data = read_observed(observed)
     gdp = read_observed_gdp(observed_gdp)
-    result = run_hindcast(data, start, end, replicates, seed, gdp=gdp)
+    result = run_hindcast(data, start, end, replicates, seed, gdp=gdp, posterior=posterior)
     folder = prepare_output_dir(out or Path("results") / f"hindcast_{start}_{end}", force)
     written = write_hindcast(result, folder)
     inputs = {
@@ -63,6 +71,7 @@ def hindcast(
         "start": start,
         "end": end,
         "replicates": replicates,
+        "posterior": posterior,
     }
     counts = {"partner_years": len(result.table), "replicates": replicates}
     write_manifest(folder, build_manifest("hindcast", inputs, seed, started, counts))

@@ -166,7 +166,7 @@ class Objective:
         self.keys = list(spec.parameters)
         self.low = np.array([p.low for p in spec.parameters.values()])
         self.high = np.array([p.high for p in spec.parameters.values()])
-        self.scenario = scenario
+        self.scenario = scenario.model_copy(update={"posterior": ""})  # fit fixed values, not draws
         self.years = [y for y in observed.years if spec.fit_start < y <= spec.fit_end]
         self.target = observed.shares.loc[self.years, list(PARTNER_KEYS)].to_numpy()
         self.observed = observed

@@ -57,8 +57,9 @@ from sim.experiments.seeding import CHUNK_SIZE, derive_seed, replicate_chunks
 from sim.files import atomic_write_csv
 from sim.model.balancing import BalancingModel
 from sim.model.events import apply_event
+from sim.model.posterior import read_posterior
 from sim.model.quarters import format_quarter, parse_quarter
-from sim.model.scenario import Scenario, load_scenario
+from sim.model.scenario import Scenario, load_scenario, posterior_file
 from sim.paths import OBSERVED_GDP_FILE, UNGA_AGREEMENT_FILE
 
 HISTORY = "history_2011_2023"
@@ -338,6 +339,17 @@ def _mean(values: np.ndarray) -> float:
     return float(np.mean(values)) if values.size else np.nan
 
 
+def with_posterior(scenario: Scenario, posterior: str | Path) -> Scenario:
+    """The scenario drawing from another posterior file, or from none (``"none"``)."""
+    if str(posterior).lower() == "none":
+        return scenario.model_copy(update={"posterior": ""})
+    path = Path(posterior)
+    if not path.is_file():
+        raise UserError(f"`posterior` {posterior}: no such posterior file (or `none` for fixed values)")
+    read_posterior(path)  # a bad file fails here, in one line naming it
+    return scenario.model_copy(update={"posterior": str(path.resolve())})
+
+
 def run_hindcast(
     observed: ObservedTrade,
     start: int,
@@ -348,8 +360,13 @@ def run_hindcast(
     overrides: dict | None = None,
     gdp: ObservedGDP | None = None,
     agreement: pd.DataFrame | None = None,
+    posterior: str | Path | None = None,
 ) -> HindcastResult:
     """Replay history from ``start`` to ``end`` and score it against the observed data.
+
+    With a posterior in force (the scenario's own, or ``posterior``: a file, or ``"none"`` for
+    the fixed values) each replicate draws its parameters from it (``sim.model.posterior``);
+    ``overrides`` keep their values.
 
     ``gdp`` (observed growth) and ``agreement`` (UNGA vote agreement by year and power) default
     to the shipped files.
@@ -366,9 +383,11 @@ def run_hindcast(
     gdp = gdp if gdp is not None else read_observed_gdp(OBSERVED_GDP_FILE)
     agreement = agreement if agreement is not None else read_agreement(UNGA_AGREEMENT_FILE)
     history = scenario if scenario is not None else load_scenario(HISTORY)
+    if posterior is not None:
+        history = with_posterior(history, posterior)
     settings = {**load_fitted(), **(overrides or {})}
     rebased = rebase(history.with_overrides(settings) if settings else history, observed, start, end)
-    paths = simulate(rebased, replicates, seed)
+    paths = simulate(rebased, replicates, seed, overrides=overrides or None)
     table = compare(observed, paths.shares, paths.years, start)
     scores = skill_scores(table, observed.shares, start)
     growth, growth_years = paths.gdp_growth()
@@ -387,6 +406,8 @@ def run_hindcast(
     if start not in gdp.growth.index:
         notes.append(f"{gdp.source}: no observed GDP growth for {start}; no persistence baseline")
     notes += unga_notes
+    source = posterior_file(rebased)
+    notes.append(f"parameters drawn per replicate from {source}" if source else "fixed parameter values")
     summary = pd.DataFrame({"metric": list(scores), "value": list(scores.values())})
     return HindcastResult(table, summary, notes, gdp_table, pits)
 

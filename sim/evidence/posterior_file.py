@@ -56,7 +56,6 @@ def posterior_text(result: AbcResult, observed: ObservedTrade, gdp: ObservedGDP)
         f"spec = {_string(spec.name)}",
         'method = "ABC-SMC"',
         f"seed = {spec.seed}",
-        f"replicates = {spec.replicates}",
         "",
         "[versions]",
         f"multivector = {_string(__version__)}",
@@ -68,13 +67,15 @@ def posterior_text(result: AbcResult, observed: ObservedTrade, gdp: ObservedGDP)
         "[targets]",
         "shares = "
         + _string(
-            f"replicate-mean yearly partner shares of turnover {years} ({', '.join(PARTNER_KEYS)}), "
+            f"mean of {spec.replicates} replicates' yearly partner shares of turnover {years} "
+            f"({', '.join(PARTNER_KEYS)}), "
             f"replay of {spec.scenario} ({spec.strategy}) from the observed {spec.fit_start} shares; "
             f"data {observed.source.name} (D09)"
         ),
         "gdp_growth = "
         + _string(
-            f"replicate-mean annual real GDP growth {years}, same replay; data {gdp.source.name} (D11)"
+            f"mean of {spec.replicates} replicates' annual real GDP growth {years}, same replay; "
+            f"data {gdp.source.name} (D11)"
         ),
         "",
         "[distance]",
@@ -89,8 +90,7 @@ def posterior_text(result: AbcResult, observed: ObservedTrade, gdp: ObservedGDP)
     for key, free in spec.parameters.items():
         lines += [
             "",
-            f"[prior.{_string(key)}]",
-            'distribution = "uniform"',
+            f"[prior.{_string(key)}]  # uniform",
             f"low = {_float(free.low)}",
             f"high = {_float(free.high)}",
             f"source = {_string(free.source)}",
