@@ -22,7 +22,6 @@ import pandas as pd
 
 from sim.errors import UserError
 from sim.experiments.backends import default_workers, open_backend
-from sim.experiments.posteriors import posterior_digests
 from sim.experiments.runner import ChunkSpec, Progress, id_columns, no_progress, run_chunk
 from sim.experiments.seeding import derive_seed, replicate_chunks
 from sim.experiments.store import FORMATS, SweepStore, TaskOutput
@@ -36,6 +35,7 @@ from sim.files import (
     prepare_output_dir,
     write_manifest,
 )
+from sim.model.posterior import posterior_digests
 from sim.model.scenario import Scenario
 
 TASK_RUNS = 1000  # at most this many replicate-runs per task
