@@ -13,13 +13,14 @@ from rich.table import Table
 
 from sim.cli.common import (
     ForceOption,
-    OutOption,
     QuietOption,
     SeedOption,
     handle_user_errors,
+    out_option,
     print_error,
     progress_bar,
 )
+from sim.cli.helptext import PlainCommand, epilog
 from sim.errors import UserError
 
 scenarios_app = typer.Typer(help="List shipped scenarios, or show one resolved.", invoke_without_command=True)
@@ -46,7 +47,7 @@ def run(
         int,
         typer.Option("--record-every", help="Timeseries interval in steps (0 = no timeseries.csv)."),
     ] = 4,
-    out: OutOption = None,
+    out: out_option("results/latest") = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write the analysis report.")] = True,
@@ -103,7 +104,7 @@ def scenarios_list(ctx: typer.Context) -> None:
         typer.echo(f"{name}{tag}: {s.description}")
 
 
-@scenarios_app.command("show")
+@scenarios_app.command("show", cls=PlainCommand, epilog=epilog("scenarios show"))
 @handle_user_errors
 def scenarios_show(
     name: Annotated[str, typer.Argument(help="Scenario name or TOML file.")],
