@@ -1,6 +1,7 @@
 """Every command's --help: plain value names, choices listed, defaults shown, one example each."""
 
 import re
+import shlex
 
 import pytest
 import typer
@@ -93,3 +94,20 @@ def test_shell_completion_is_on():
         env={"_MULTIVECTOR_COMPLETE": "complete_bash", "COMP_WORDS": "multivector sw", "COMP_CWORD": "1"},
     )  # fmt: skip
     assert words.output.split() == ["sweep"]
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_every_example_parses(name):
+    """Each example's words are options and values its command accepts (parsed, not run)."""
+    words = shlex.split(EXAMPLES[name])
+    assert words[0] == "multivector"
+    command = typer.main.get_command(app)
+    for word in name.split():
+        command = command.commands[word]
+    command.make_context(name, words[1 + len(name.split()) :])  # raises on an unknown option or bad value
+
+
+def test_a_bad_example_would_be_caught():
+    command = typer.main.get_command(app).commands["run"]
+    with pytest.raises(Exception, match="No such option"):
+        command.make_context("run", ["--no-such-flag"])
