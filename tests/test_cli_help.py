@@ -82,6 +82,8 @@ def test_flags_have_no_value_label_and_values_do():
     assert "BOOL" not in force.upper().replace("--FORCE", "")
     assert re.search(r"--replicates\s+-r\s+INTEGER", text)
     assert re.search(r"--seed\s+INTEGER \[x>=0\]", text)
+    assert "run [OPTIONS] [SCENARIOS]..." in text  # arguments in capitals, as click has them
+    assert "{SPEC}" in help_text("sweep")
 
 
 def test_shell_completion_is_on():

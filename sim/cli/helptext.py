@@ -66,6 +66,8 @@ def _relabel(params: list[click.Parameter], ctx: click.Context) -> list[click.Pa
         if isinstance(param, TyperArgument):
             # Typer draws an argument's label from its annotation alone (no metavar hook).
             param.display_type_rich = lambda ctx, label=label: label  # type: ignore[method-assign]
+            if param.metavar is None and param.name:
+                param.metavar = param.name.upper()  # SPEC, FILES: click's convention for values
         elif param.metavar is None:
             param.metavar = label
     return params
