@@ -14,7 +14,7 @@ from sim.cli.analyze import analyze, export
 from sim.cli.bargain import bargain
 from sim.cli.evidence import calibrate, hindcast
 from sim.cli.explore import explore
-from sim.cli.helptext import PlainGroup, command, epilog
+from sim.cli.helptext import PlainGroup, plain_help
 from sim.cli.run import run, scenarios_app, strategies, validate
 from sim.cli.sweep import parameters, sweep
 
@@ -43,21 +43,19 @@ def main(
     """Simulate a middle state (Kazakhstan) balancing between great powers."""
 
 
-for name, func in {
-    "run": run,
-    "strategies": strategies,
-    "validate": validate,
-    "analyze": analyze,
-    "export": export,
-    "sweep": sweep,
-    "parameters": parameters,
-    "calibrate": calibrate,
-    "hindcast": hindcast,
-    "bargain": bargain,
-    "explore": explore,
-}.items():
-    command(app, name, func)
-app.add_typer(scenarios_app, name="scenarios", cls=PlainGroup, epilog=epilog("scenarios"))
+app.command("run")(run)
+app.command("strategies")(strategies)
+app.command("validate")(validate)
+app.command("analyze")(analyze)
+app.command("export")(export)
+app.command("sweep")(sweep)
+app.command("parameters")(parameters)
+app.command("calibrate")(calibrate)
+app.command("hindcast")(hindcast)
+app.command("bargain")(bargain)
+app.command("explore")(explore)
+app.add_typer(scenarios_app, name="scenarios")
+plain_help(app)  # after every registration: plain value names and one example per command
 
 if __name__ == "__main__":
     app()

@@ -89,6 +89,18 @@ class PlainGroup(TyperGroup):
         return _relabel(super().get_params(ctx), ctx)
 
 
-def command(app: Any, name: str, func: Any) -> None:
-    """Register ``func`` on the typer ``app`` as ``name`` with plain help and its example."""
-    app.command(name, cls=PlainCommand, epilog=epilog(name))(func)
+def plain_help(app: Any, prefix: str = "") -> None:
+    """Give every command and group registered on the typer ``app`` plain help and its example.
+
+    Called once after the commands are registered, so registering a command stays one line; a
+    command without an entry in :data:`EXAMPLES` gets no example (and tests/test_cli_help.py fails).
+    """
+    for info in app.registered_commands:
+        name = prefix + (info.name or info.callback.__name__)
+        info.cls = PlainCommand
+        info.epilog = info.epilog or (epilog(name) if name in EXAMPLES else None)
+    for group in app.registered_groups:
+        name = prefix + group.name
+        group.cls = PlainGroup
+        group.epilog = group.epilog or (epilog(name) if name in EXAMPLES else None)
+        plain_help(group.typer_instance, f"{name} ")

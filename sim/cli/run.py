@@ -20,7 +20,6 @@ from sim.cli.common import (
     print_error,
     progress_bar,
 )
-from sim.cli.helptext import PlainCommand, epilog
 from sim.errors import UserError
 
 scenarios_app = typer.Typer(help="List shipped scenarios, or show one resolved.", invoke_without_command=True)
@@ -104,7 +103,7 @@ def scenarios_list(ctx: typer.Context) -> None:
         typer.echo(f"{name}{tag}: {s.description}")
 
 
-@scenarios_app.command("show", cls=PlainCommand, epilog=epilog("scenarios show"))
+@scenarios_app.command("show")
 @handle_user_errors
 def scenarios_show(
     name: Annotated[str, typer.Argument(help="Scenario name or TOML file.")],
