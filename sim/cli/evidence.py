@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.common import ForceOption, OutOption, QuietOption, SeedOption, handle_user_errors
+from sim.cli.common import ForceOption, QuietOption, SeedOption, handle_user_errors, out_option
 from sim.files import build_manifest, now, prepare_output_dir, write_manifest
-from sim.paths import CALIBRATION_DIR, FITTED_FILE, OBSERVED_FILE, OBSERVED_GDP_FILE
+from sim.paths import CALIBRATION_DIR, FITTED_FILE, OBSERVED_FILE, OBSERVED_GDP_FILE, user_calibration_dir
 
 ObservedOption = Annotated[
     Path,
@@ -18,6 +18,7 @@ ObservedOption = Annotated[
         "--observed",
         help="Trade file with the columns of seeds/data/kz_trade_by_partner.csv.",
         dir_okay=False,
+        show_default="the shipped seeds/data/kz_trade_by_partner.csv",
     ),
 ]
 
@@ -33,11 +34,12 @@ def hindcast(
             "--observed-gdp",
             help="Real GDP growth file with the columns of seeds/data/kz_gdp_real_growth_annual.csv.",
             dir_okay=False,
+            show_default="the shipped seeds/data/kz_gdp_real_growth_annual.csv",
         ),
     ] = OBSERVED_GDP_FILE,
     replicates: Annotated[int, typer.Option("--replicates", "-r", min=1, help="Replicate runs.")] = 100,
     seed: SeedOption = 1,
-    out: OutOption = None,
+    out: out_option("results/hindcast_START_END") = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -78,9 +80,15 @@ def calibrate(
     ],
     observed: ObservedOption = OBSERVED_FILE,
     fitted: Annotated[
-        Path, typer.Option("--fitted", help="Where to write the fitted values.", dir_okay=False)
-    ] = FITTED_FILE,
-    out: OutOption = None,
+        Path | None,
+        typer.Option(
+            "--fitted",
+            help="Where to write the fitted values.",
+            dir_okay=False,
+            show_default="scenarios/calibration/fitted.toml if it exists, else calibration/",
+        ),
+    ] = None,
+    out: out_option("results/calibration_NAME, the spec's name") = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -91,6 +99,7 @@ def calibrate(
     from sim.evidence.observed import read_observed
 
     calibration = load_spec(spec)
+    fitted = fitted if fitted is not None else user_calibration_dir() / FITTED_FILE.name
     data = read_observed(observed)
     folder = prepare_output_dir(out or Path("results") / f"calibration_{calibration.name}", force)
     result = fit(calibration, data)

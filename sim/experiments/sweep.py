@@ -10,7 +10,6 @@ written as one part file (see ``sim.experiments.store``). A chunk that raises be
 ``status = "error"`` and the message; the sweep goes on.
 """
 
-import io
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -206,15 +205,8 @@ def conform(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
 
 
 def serialise(frame: pd.DataFrame, fmt: str) -> bytes:
-    """A frame as CSV text (with header) or as a Parquet file, in bytes."""
-    if fmt == "csv":
-        return csv_bytes(frame)
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    buffer = io.BytesIO()
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer)
-    return buffer.getvalue()
+    """A frame as CSV text (with header), in bytes; ``fmt`` is ``"csv"``, the one format left."""
+    return csv_bytes(frame)
 
 
 # Driver side.
