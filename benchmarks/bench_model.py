@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import mesa
+import numpy as np
 
 from sim.model import BalancingModel
 from sim.model.scenario import load_scenario
@@ -64,6 +65,16 @@ def main() -> None:
         )
         rates[r] = r / step
         print(f"R={r:<5d} multivector: {rates[r]:12,.0f} replicate-steps/s ({rates[r] / rates[1]:6.1f}x R=1)")
+    drawn = per_step_seconds(
+        lambda i: BalancingModel(
+            scenario, "multivector", 100, rng=i, collect=False, draws=spread(scenario, 100, i)
+        ),
+        repeats=10,
+    )
+    print(
+        f"R=100 multivector, every PER_REPLICATE parameter drawn per replicate: {100 / drawn:12,.0f} "
+        f"replicate-steps/s ({100 / drawn / rates[1]:6.1f}x R=1)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         subprocess.run(
@@ -73,6 +84,25 @@ def main() -> None:
         )
         print(f"multivector run (defaults, no report): {time.perf_counter() - start:6.1f} s wall")
     run_memory()
+
+
+def spread(scenario, replicates: int, seed: int) -> dict:
+    """Per-replicate values of every parameter that can vary: the scenario's value x U(0.8, 1.2)."""
+    from sim.model.catalogue import sweepable
+    from sim.model.draws import PER_REPLICATE
+
+    rng = np.random.default_rng(seed)
+    known = sweepable(scenario)
+    out = {}
+    for path in PER_REPLICATE:
+        info = known[path]
+        values = float(info.default) * rng.uniform(0.8, 1.2, replicates)
+        out[path] = np.clip(
+            values,
+            info.low if info.low is not None else -np.inf,
+            info.high if info.high is not None else np.inf,
+        )
+    return out
 
 
 def run_memory() -> None:

@@ -190,7 +190,13 @@ def versions() -> dict[str, str]:
 
 
 def git_commit() -> str | None:
-    """The commit of the source tree, when it is a git checkout."""
+    """The commit of the source tree, when it is a git checkout.
+
+    An installed wheel is no checkout, even inside someone's repository (a project's .venv):
+    without ``.git`` at the root there is no commit of ours to report.
+    """
+    if not (ROOT / ".git").exists():  # a file in a git worktree, a folder in a clone
+        return None
     try:
         done = subprocess.run(
             ["git", "rev-parse", "HEAD"],

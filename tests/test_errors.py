@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sim.cli.analyze import analyze
 from sim.cli.common import option_flags
 from sim.cli.run import run
 from sim.cli.sweep import sweep
@@ -25,7 +26,8 @@ def test_render_never_changes_text_without_known_parameters(text):
 def test_command_flags_come_from_the_typer_declarations():
     assert option_flags(run)["record_every"] == "--record-every"
     assert option_flags(run)["report"] == "--report"  # --report/--no-report
-    assert option_flags(sweep)["fmt"] == "--format"  # the flag is not the parameter's name
+    assert option_flags(analyze)["thresholds"] == "--threshold"  # the flag is not the parameter's name
+    assert option_flags(sweep)["workers"] == "--workers"
 
 
 def test_the_library_speaks_python():

@@ -3,6 +3,7 @@
 import pytest
 
 from sim.errors import UserError
+from sim.evidence.fitted import load_fitted
 from sim.evidence.hindcast import run_hindcast
 from sim.evidence.observed import read_observed
 
@@ -39,25 +40,38 @@ def observed():
     return read_observed()
 
 
-def _band(result):
-    table = result.table[result.table["year"] > 2011]
-    return (table["p95"] - table["p5"]).mean()
-
-
-def test_posterior_draws_widen_the_band_and_none_restores_fixed_values(observed, posterior):
-    fixed = run_hindcast(observed, 2011, 2013, replicates=12, seed=1, posterior="none")
-    drawn = run_hindcast(observed, 2011, 2013, replicates=12, seed=1, posterior=posterior)
-    assert _band(drawn) > _band(fixed)
+def test_posterior_draws_change_the_run_and_none_restores_fixed_values(observed, posterior):
+    fixed = run_hindcast(observed, 2011, 2016, replicates=8, seed=1, posterior="none")
+    drawn = run_hindcast(observed, 2011, 2016, replicates=8, seed=1, posterior=posterior)
+    assert not drawn.table.equals(fixed.table)
     assert any(posterior.name in note for note in drawn.notes)
     assert "fixed parameter values" in fixed.notes
-    again = run_hindcast(observed, 2011, 2013, replicates=12, seed=1, posterior=posterior)
+    again = run_hindcast(observed, 2011, 2016, replicates=8, seed=1, posterior=posterior)
     assert again.summary.equals(drawn.summary)
+
+
+def test_a_one_point_posterior_at_the_fixed_values_reproduces_the_fixed_run(observed, tmp_path):
+    fitted = load_fitted()
+    keys = ["pivot.trade_inertia", "world.sanctions_friction"]
+    one = "\n".join(
+        [
+            'spec = "test"\nmethod = "ABC-SMC"\nseed = 1',
+            *(f'[prior."{k}"]\nlow = 0.0\nhigh = 1.0\nsource = "test"' for k in keys),
+            "[particles]\nweight = [1.0]",
+            *(f'"{k}" = [{fitted[k]!r}]' for k in keys),
+        ]
+    )
+    path = tmp_path / "one.toml"
+    path.write_text(one + "\n")
+    fixed = run_hindcast(observed, 2011, 2016, replicates=8, seed=1, posterior="none")
+    pinned = run_hindcast(observed, 2011, 2016, replicates=8, seed=1, posterior=path)
+    assert pinned.table.equals(fixed.table)
 
 
 def test_an_override_keeps_its_value_over_the_posterior(observed, posterior):
     over = {"pivot.trade_inertia": 0.1, "world.sanctions_friction": 0.2}
-    a = run_hindcast(observed, 2011, 2013, replicates=6, seed=1, posterior=posterior, overrides=over)
-    b = run_hindcast(observed, 2011, 2013, replicates=6, seed=1, posterior="none", overrides=over)
+    a = run_hindcast(observed, 2011, 2016, replicates=6, seed=1, posterior=posterior, overrides=over)
+    b = run_hindcast(observed, 2011, 2016, replicates=6, seed=1, posterior="none", overrides=over)
     assert a.summary.equals(b.summary)
 
 

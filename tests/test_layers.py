@@ -13,6 +13,7 @@ import pytest
 from importlinter.cli import lint_imports
 
 import sim
+from sim.paths import SHIPPED
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("sim.model", "sim.experiments", "sim.analysis", "sim.evidence", "sim.cli")
@@ -115,8 +116,10 @@ def test_a_built_wheel_holds_every_module_and_runs_in_a_fresh_venv(tmp_path):
         pytest.skip("uv is not on PATH (the README's install command provides it)")
     source = tmp_path / "src"
     shutil.copytree(ROOT / "sim", source / "sim", ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "setup.py", "MANIFEST.in"):
         shutil.copy(ROOT / name, source / name)
+    for name in SHIPPED:  # the scenarios and seeds the program reads at run time
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     wheels = tmp_path / "dist"
     build = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(wheels), str(source)]
     done = subprocess.run(build, capture_output=True, text=True, timeout=300, check=False)
@@ -125,6 +128,11 @@ def test_a_built_wheel_holds_every_module_and_runs_in_a_fresh_venv(tmp_path):
     packed = {name.removesuffix(".py").replace("/", ".") for name in zipfile.ZipFile(wheel).namelist()}
     missing = [m for m in every_module() if m not in packed and f"{m}.__init__" not in packed]
     assert not missing, f"modules missing from the wheel: {missing}"
+    shipped = [p.relative_to(ROOT).as_posix() for n in SHIPPED for p in (ROOT / n).rglob("*") if p.is_file()]
+    assert "seeds/facts.toml" in shipped and "scenarios/baseline_2023.toml" in shipped
+    names = set(zipfile.ZipFile(wheel).namelist())
+    unshipped = [f for f in shipped if f"sim/_shipped/{f}" not in names]
+    assert not unshipped, f"shipped files missing from the wheel: {unshipped[:5]}"
 
     venv = tmp_path / "venv"
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never", "VIRTUAL_ENV": str(venv)}
@@ -153,3 +161,16 @@ def test_a_built_wheel_holds_every_module_and_runs_in_a_fresh_venv(tmp_path):
         check=True,
     )
     assert version.stdout.strip() == f"multivector {sim.__version__}"
+    # Outside the repository, the installed program finds its scenarios, facts and data.
+    root = run_python("from sim.paths import ROOT; print(ROOT)", tmp_path, python)
+    assert root.strip().startswith(str(venv)) and root.strip().endswith("_shipped")
+    outputs = []
+    for command in (["scenarios"], ["run", "--steps", "4", "-r", "2", "--out", "x", "--no-report", "-q"]):
+        done = subprocess.run(
+            [str(venv / "bin" / "multivector"), *command],
+            cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        outputs.append(done.stdout)
+    assert "baseline_2023:" in outputs[0]
+    assert (tmp_path / "x" / "runs.csv").is_file()

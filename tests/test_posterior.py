@@ -9,8 +9,7 @@ from typer.testing import CliRunner
 
 from sim.cli.app import app
 from sim.errors import UserError
-from sim.experiments.posteriors import replicate_draws
-from sim.model.posterior import draw_parameters, read_posterior
+from sim.model.posterior import draw_parameters, read_posterior, scenario_draws
 from sim.model.scenario import load_scenario, posterior_file
 
 HERE = Path(__file__).parent / "data" / "posterior"
@@ -46,7 +45,7 @@ def test_a_replicate_draws_the_same_whatever_the_chunk():
 def test_a_scenario_names_its_posterior_beside_it():
     scenario = load_scenario(str(HERE / "with_posterior.toml"))
     assert posterior_file(scenario) == SMALL.resolve()
-    draws = replicate_draws(scenario, 1, range(3), skip={"pivot.base_growth": 0.03})
+    draws = scenario_draws(scenario, 1, range(3), skip={"pivot.base_growth": 0.03})
     assert list(draws) == ["pivot.trade_inertia"]  # a path the run sets is not drawn
 
 
@@ -81,7 +80,7 @@ def test_a_run_over_a_posterior_draws_per_replicate(tmp_path):
     out = tmp_path / "r"
     cli("run", str(HERE / "with_posterior.toml"), "-r", "6", "--seed", "3", "--out", str(out), "--no-report")
     runs = pd.read_csv(out / "runs.csv")
-    draws = replicate_draws(load_scenario(str(HERE / "with_posterior.toml")), 3, range(6))
+    draws = scenario_draws(load_scenario(str(HERE / "with_posterior.toml")), 3, range(6))
     assert len(set(draws["pivot.trade_inertia"])) > 1
     plain = tmp_path / "plain"
     scenario = tmp_path / "plain.toml"
@@ -94,3 +93,16 @@ def test_a_run_over_a_posterior_draws_per_replicate(tmp_path):
         index="replicate", columns="strategy", values="welfare_final"
     )
     assert not np.allclose(with_post.to_numpy(), without.to_numpy())
+
+
+def test_the_model_draws_from_its_scenarios_posterior_by_itself():
+    """BalancingModel(scenario) does what the scenario file says; draws={} turns the posterior off."""
+    from sim.model import BalancingModel
+
+    scenario = load_scenario(str(HERE / "with_posterior.toml"))
+    model = BalancingModel(scenario, replicates=50, rng=2)
+    inertia = model.params.pivot.trade_inertia[:, 0]
+    assert set(np.round(inertia, 6)) == {0.03, 0.2, 0.38}
+    np.testing.assert_array_equal(inertia, scenario_draws(scenario, 2, range(50))["pivot.trade_inertia"])
+    off = BalancingModel(scenario, replicates=5, rng=2, draws={})
+    assert np.ndim(off.params.pivot.trade_inertia) == 0

@@ -46,7 +46,6 @@ def test_default_output_folder_is_results_sweeps_name(tmp_path, monkeypatch):
     ("args", "message"),
     [
         (["--backend", "ray"], "--backend: expected one of local, dask"),
-        (["--format", "xlsx"], "--format: expected one of csv, parquet"),
         (["--resume", "--force"], "--resume and --force: choose one"),
         (["--workers", "2", "--scheduler", "tcp://x:1"], "--scheduler: only used with the dask backend"),
     ],

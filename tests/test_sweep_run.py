@@ -106,16 +106,14 @@ def test_dask_local_cluster_of_processes_gives_identical_files(tiny, tmp_path):
     assert result_bytes(tmp_path / "dask") == result_bytes(out)
 
 
-def test_parquet_output_matches_csv(tiny, tmp_path):
-    pytest.importorskip("pyarrow", reason='the parquet extra is not installed: pip install ".[parquet]"')
-    sweep, out = tiny
-    run_sweep(sweep, tmp_path / "pq", workers=1, fmt="parquet")
-    run_sweep(sweep, tmp_path / "pq2", workers=2, fmt="parquet")
-    assert result_bytes(tmp_path / "pq") == result_bytes(tmp_path / "pq2")
-    parquet = pd.read_parquet(tmp_path / "pq" / "runs.parquet")
-    csv = pd.read_csv(out / "runs.csv")
-    assert parquet["run_id"].tolist() == csv["run_id"].tolist()
-    pd.testing.assert_series_equal(parquet["welfare_final"], csv["welfare_final"], atol=1e-6)
+def test_the_sweep_command_has_no_format_flag(tmp_path):
+    """Parquet output was dropped (docs/sweeps.md): the flag is gone, not silently ignored."""
+    from typer.testing import CliRunner
+
+    from sim.cli.app import app
+
+    result = CliRunner().invoke(app, ["sweep", "x.toml", "--format", "parquet"])
+    assert result.exit_code == 2 and "No such option" in result.output
 
 
 def test_failing_runs_become_error_rows_and_the_sweep_goes_on(tiny, tmp_path, monkeypatch):
@@ -223,7 +221,7 @@ def test_output_folder_guard_and_force(tiny, tmp_path):
     [
         ({"backend": "ray"}, "`backend`: expected one of local, dask"),
         ({"workers": 0}, "`workers`: expected at least 1"),
-        ({"fmt": "xlsx"}, "`fmt`: expected one of csv, parquet"),
+        ({"fmt": "parquet"}, "`fmt`: expected one of csv, got 'parquet'"),  # parquet was dropped
         ({"scheduler": "tcp://x:1"}, "`scheduler`: only used with the dask backend"),
     ],
 )

@@ -42,6 +42,12 @@ TABLES: dict[str, tuple[str, str]] = {
         "Share of scenario x design points where each strategy ranks first, and its mean, best "
         "and worst rank: in a sweep over uncertain parameters, whether the ranking survives them.",
     ),
+    "posterior_robustness": (
+        "Robust to parameter uncertainty?",
+        "Each replicate drew its parameters from the calibration posterior. For each pair of "
+        "strategies adjacent in the ranking: share of paired draws in which the higher-ranked one "
+        "did better (scenario 'all' pools every scenario); robust when at least 90%.",
+    ),
     "regret": (
         "Regret across contexts",
         "Shortfall from the best strategy in each scenario x design point (replicate means); "

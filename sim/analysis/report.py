@@ -37,6 +37,7 @@ from sim.analysis.robustness import (
     satisficing_table,
 )
 from sim.analysis.sensitivity import sensitivity
+from sim.analysis.uncertainty import posterior_in_force, ranking_robustness, robustness_sentences
 from sim.analysis.verdict import verdict
 from sim.analysis.weights import resolve_weights, weighting_table
 from sim.errors import UserError
@@ -115,6 +116,10 @@ def analyze(
         )
         tables["weightings"] = weighting_table(tables["regret"], ranked, analysis.weights)
         analysis.verdict = verdict(results, tables, analysis.weights, [str(t) for t in rules])
+        if posteriors := posterior_in_force(results):
+            order = list(tables["ranking"]["strategy"])
+            tables["posterior_robustness"] = ranking_robustness(results, order, chosen)
+            analysis.verdict += robustness_sentences(tables["posterior_robustness"], posteriors)
     found = sensitivity(results, chosen) if results.parameters else None
     if found is not None:
         tables[found[0]] = found[1]
@@ -156,6 +161,11 @@ def _add_notes(analysis: Analysis) -> None:
         notes.append(f"Sensitivity indices need a sobol or morris sweep; this design is {design}.")
     if results.timeseries is None:
         notes.append("No timeseries.csv: figures over time are left out.")
+    if len(results.strategies) > 1 and not posterior_in_force(results):
+        notes.append(
+            "Every replicate used the same parameters (no calibration posterior in force): the "
+            "ranking is not checked against parameter uncertainty."
+        )
 
 
 def make_figures(analysis: Analysis) -> None:

@@ -33,8 +33,8 @@ OutDir = Annotated[
     typer.Option(
         "--out",
         "-o",
-        help="Folder for the tables, figures and report.html [default: RESULTS_DIR/analysis].",
-        show_default=False,
+        help="Folder for the tables, figures and report.html.",
+        show_default="RESULTS_DIR/analysis",
     ),
 ]
 Reference = Annotated[
@@ -42,8 +42,8 @@ Reference = Annotated[
     typer.Option(
         "--reference",
         "-r",
-        help="Strategy the others are compared with [default: multivector, if present].",
-        show_default=False,
+        help="Strategy the others are compared with.",
+        show_default="multivector, if present",
     ),
 ]
 Thresholds = Annotated[
@@ -61,8 +61,8 @@ Metrics = Annotated[
     typer.Option(
         "--metric",
         "-m",
-        help="Outcome column to analyse; repeatable [default: the headline outcomes].",
-        show_default=False,
+        help="Outcome column to analyse; repeatable.",
+        show_default="the headline outcomes",
     ),
 ]
 Weights = Annotated[
@@ -71,8 +71,8 @@ Weights = Annotated[
         "--weights",
         "-w",
         help="Weights of the robustness ranking by concern or outcome: NAME=NUMBER,... (e.g. "
-        "welfare=2,security=1) or a TOML file of NAME = NUMBER [default: equal per concern].",
-        show_default=False,
+        "welfare=2,security=1) or a TOML file of NAME = NUMBER.",
+        show_default="equal per concern",
     ),
 ]
 NoFigures = Annotated[
@@ -88,8 +88,8 @@ OutFile = Annotated[
     typer.Option(
         "--out",
         "-o",
-        help="File to write [default: RESULTS_DIR/ema_results.tar.gz].",
-        show_default=False,
+        help="File to write.",
+        show_default="RESULTS_DIR/ema_results.tar.gz",
     ),
 ]
 

@@ -14,13 +14,15 @@ from sim.cli.analyze import analyze, export
 from sim.cli.bargain import bargain
 from sim.cli.evidence import calibrate, hindcast
 from sim.cli.explore import explore
+from sim.cli.helptext import PlainGroup, plain_help
 from sim.cli.run import run, scenarios_app, strategies, validate
 from sim.cli.sweep import parameters, sweep
 
 app = typer.Typer(
     help="Simulate a middle state (Kazakhstan) balancing between great powers.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
+    cls=PlainGroup,
     pretty_exceptions_enable=False,
 )
 
@@ -53,6 +55,7 @@ app.command("hindcast")(hindcast)
 app.command("bargain")(bargain)
 app.command("explore")(explore)
 app.add_typer(scenarios_app, name="scenarios")
+plain_help(app)  # after every registration: plain value names and one example per command
 
 if __name__ == "__main__":
     app()

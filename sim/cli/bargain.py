@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli.common import ForceOption, OutOption, QuietOption, SeedOption, handle_user_errors
+from sim.cli.common import ForceOption, QuietOption, SeedOption, handle_user_errors, out_option
 
 
 class ModelChoice(StrEnum):
@@ -39,7 +39,7 @@ def bargain(
         Path | None, typer.Option("--from-run", help="A run folder whose state at --at sets the powers.")
     ] = None,
     at: Annotated[str | None, typer.Option("--at", help="Quarter of --from-run, e.g. 2027Q4.")] = None,
-    out: OutOption = None,
+    out: out_option("results/bargain") = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:

@@ -26,6 +26,13 @@ from typer.utils import get_params_from_function
 from sim.errors import UserError, render
 
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder.")]
+
+
+def out_option(default: str) -> Any:
+    """The ``--out`` option of a command whose output folder defaults to ``default`` (shown in --help)."""
+    return Annotated[Path | None, typer.Option("--out", "-o", help="Output folder.", show_default=default)]
+
+
 ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite a non-empty output folder.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary table.")]
 SeedOption = Annotated[int, typer.Option("--seed", min=0, help="Root random seed.")]

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sim.cli.common import ForceOption, OutOption, QuietOption, SeedOption, handle_user_errors
+from sim.cli.common import ForceOption, QuietOption, SeedOption, handle_user_errors, out_option
 from sim.files import build_manifest, now, prepare_output_dir, write_manifest
-from sim.paths import CALIBRATION_DIR, FITTED_FILE, OBSERVED_FILE, OBSERVED_GDP_FILE
+from sim.paths import CALIBRATION_DIR, FITTED_FILE, OBSERVED_FILE, OBSERVED_GDP_FILE, user_calibration_dir
 
 if TYPE_CHECKING:
     from sim.evidence.abc import Generation
@@ -23,6 +23,7 @@ ObservedOption = Annotated[
         "--observed",
         help="Trade file with the columns of seeds/data/kz_trade_by_partner.csv.",
         dir_okay=False,
+        show_default="the shipped seeds/data/kz_trade_by_partner.csv",
     ),
 ]
 
@@ -38,6 +39,7 @@ def hindcast(
             "--observed-gdp",
             help="Real GDP growth file with the columns of seeds/data/kz_gdp_real_growth_annual.csv.",
             dir_okay=False,
+            show_default="the shipped seeds/data/kz_gdp_real_growth_annual.csv",
         ),
     ] = OBSERVED_GDP_FILE,
     replicates: Annotated[int, typer.Option("--replicates", "-r", min=1, help="Replicate runs.")] = 100,
@@ -46,11 +48,11 @@ def hindcast(
         str | None,
         typer.Option(
             "--posterior",
-            help="Posterior file each replicate draws its parameters from, or `none` for the fixed "
-            "values [default: the history scenario's].",
+            help="Posterior file each replicate draws its parameters from, or `none` for the fixed values.",
+            show_default="the history scenario's",
         ),
     ] = None,
-    out: OutOption = None,
+    out: out_option("results/hindcast_START_END") = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -96,14 +98,18 @@ def calibrate(
         typer.Option(
             "--out",
             "-o",
-            help="Posterior file (ABC). Default: scenarios/calibration/<spec output> if that folder "
-            "exists here, else ./<spec output>.",
+            help="Posterior file (ABC); OUTPUT is the spec's output, else NAME.posterior.toml.",
             dir_okay=False,
+            show_default="scenarios/calibration/OUTPUT if that folder exists, else ./OUTPUT",
         ),
     ] = None,
     work: Annotated[
         Path | None,
-        typer.Option("--work", help="Folder for the run's history and tables [results/calibration/<spec>]."),
+        typer.Option(
+            "--work",
+            help="Folder for the run's history, tables and figures (and the point fit's).",
+            show_default="results/calibration/NAME, or results/calibration_NAME for the point fit",
+        ),
     ] = None,
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the calibration stored in --work.")
@@ -113,9 +119,14 @@ def calibrate(
         typer.Option("--quick", help="A check in under a minute: 16 particles, 2 generations, 4 replicates."),
     ] = False,
     fitted: Annotated[
-        Path,
-        typer.Option("--fitted", help="Where method = optimise writes the fitted values.", dir_okay=False),
-    ] = FITTED_FILE,
+        Path | None,
+        typer.Option(
+            "--fitted",
+            help="Where method = optimise writes the fitted values.",
+            dir_okay=False,
+            show_default="scenarios/calibration/fitted.toml if it exists, else calibration/",
+        ),
+    ] = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -124,6 +135,7 @@ def calibrate(
     from sim.evidence.observed import read_observed
 
     calibration = load_spec(spec)
+    fitted = fitted if fitted is not None else user_calibration_dir() / FITTED_FILE.name
     data = read_observed(observed)
     if calibration.method == "optimise":
         _optimise(calibration, data, observed, work, fitted, force, quiet)
@@ -187,7 +199,7 @@ def _optimise(
     data: "ObservedTrade",
     observed: Path,
     work: Path | None,
-    fitted: Path,
+    fitted: Path | None,
     force: bool,
     quiet: bool,
 ) -> None:
@@ -196,6 +208,7 @@ def _optimise(
     from sim.evidence.calibration import calibrate as fit
     from sim.evidence.calibration import write_calibration
 
+    fitted = fitted if fitted is not None else user_calibration_dir() / FITTED_FILE.name
     folder = prepare_output_dir(work or Path("results") / f"calibration_{calibration.name}", force)
     result = fit(calibration, data)
     written = write_calibration(result, data, folder, fitted)

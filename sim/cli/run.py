@@ -13,10 +13,10 @@ from rich.table import Table
 
 from sim.cli.common import (
     ForceOption,
-    OutOption,
     QuietOption,
     SeedOption,
     handle_user_errors,
+    out_option,
     print_error,
     progress_bar,
 )
@@ -46,7 +46,7 @@ def run(
         int,
         typer.Option("--record-every", help="Timeseries interval in steps (0 = no timeseries.csv)."),
     ] = 4,
-    out: OutOption = None,
+    out: out_option("results/latest") = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
     report: Annotated[bool, typer.Option("--report/--no-report", help="Write the analysis report.")] = True,

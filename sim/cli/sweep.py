@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from sim.cli.common import ForceOption, OutOption, QuietOption, fail, handle_user_errors, progress_bar
+from sim.cli.common import ForceOption, QuietOption, fail, handle_user_errors, out_option, progress_bar
+from sim.experiments.backends import BACKENDS
 
 RESULTS_DIR = Path("results") / "sweeps"
 
@@ -19,7 +20,10 @@ WorkersOption = Annotated[
     typer.Option("--workers", "-w", min=1, help="Worker processes (default: the CPU count)."),
 ]
 BackendOption = Annotated[
-    str, typer.Option("--backend", help="Where runs execute: local (processes) or dask.")
+    str,
+    typer.Option(
+        "--backend", metavar=f"[{'|'.join(BACKENDS)}]", help="Where runs execute: local (processes) or dask."
+    ),
 ]
 SchedulerOption = Annotated[
     str | None,
@@ -27,9 +31,6 @@ SchedulerOption = Annotated[
 ]
 ResumeOption = Annotated[
     bool, typer.Option("--resume", help="Continue an interrupted sweep in --out, keeping its runs.")
-]
-FormatOption = Annotated[
-    str, typer.Option("--format", help="Result tables as csv, or parquet (needs pyarrow).")
 ]
 ScenarioOption = Annotated[
     str, typer.Option("--scenario", "-s", help="Scenario whose paths and defaults to list.")
@@ -42,14 +43,13 @@ MatchOption = Annotated[
 @handle_user_errors
 def sweep(
     spec: SpecArgument,
-    out: OutOption = None,
+    out: out_option("results/sweeps/NAME, the spec's name") = None,
     workers: WorkersOption = None,
     backend: BackendOption = "local",
     scheduler: SchedulerOption = None,
     resume: ResumeOption = False,
     force: ForceOption = False,
     quiet: QuietOption = False,
-    fmt: FormatOption = "csv",
 ) -> None:
     """Run every design point x scenario x strategy x replicate of a sweep spec."""
     from sim.experiments.backends import default_workers
@@ -64,7 +64,7 @@ def sweep(
     with progress_bar(plan.runs_planned, quiet) as advance:
         summary = run_sweep(
             plan, out, backend=backend, workers=workers, scheduler=scheduler,
-            resume=resume, force=force, fmt=fmt, progress=advance,
+            resume=resume, force=force, progress=advance,
         )  # fmt: skip
     if summary.complete_before:
         if not quiet:

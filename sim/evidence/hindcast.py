@@ -52,12 +52,11 @@ from sim.evidence.observed import BREAK_YEARS, PARTNER_KEYS, ObservedTrade
 from sim.evidence.observed_gdp import ObservedGDP, read_observed_gdp
 from sim.evidence.scores import crps, pit, plot_pit
 from sim.evidence.unga import read_agreement, relation_correlations
-from sim.experiments.posteriors import replicate_draws
 from sim.experiments.seeding import CHUNK_SIZE, derive_seed, replicate_chunks
 from sim.files import atomic_write_csv
 from sim.model.balancing import BalancingModel
 from sim.model.events import apply_event
-from sim.model.posterior import read_posterior
+from sim.model.posterior import read_posterior, scenario_draws
 from sim.model.quarters import format_quarter, parse_quarter
 from sim.model.scenario import Scenario, load_scenario, posterior_file
 from sim.paths import OBSERVED_GDP_FILE, UNGA_AGREEMENT_FILE
@@ -173,7 +172,7 @@ def simulate(
             rng=derive_seed(seed, scenario.name, 0, chunk),
             overrides=overrides,
             collect=False,
-            draws=replicate_draws(scenario, seed, range(first, first + n), skip=overrides or {}),
+            draws=scenario_draws(scenario, seed, range(first, first + n), skip=overrides or {}),
         )
         powers = tuple(model.structure.powers)
         trade, rel, index = (

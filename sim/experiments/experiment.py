@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import UserError
-from sim.experiments.posteriors import posterior_digests
 from sim.experiments.runner import ChunkSpec, Progress, no_progress, run_chunk
 from sim.experiments.seeding import CHUNK_SIZE, derive_seed, replicate_chunks
 from sim.files import (
@@ -23,6 +22,7 @@ from sim.files import (
     prepare_output_dir,
     write_manifest,
 )
+from sim.model.posterior import posterior_digests
 from sim.model.scenario import Scenario, load_scenario, shipped_scenarios
 from sim.model.strategies import STRATEGIES
 from sim.schema import OUTCOMES

@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiments.posteriors import replicate_draws
 from sim.experiments.seeding import CHUNK_SIZE
 from sim.model import metrics
 from sim.model.balancing import BalancingModel
+from sim.model.posterior import scenario_draws
 from sim.model.quarters import quarter_labels
 from sim.model.scenario import Scenario
 from sim.schema import run_ids
@@ -56,7 +56,7 @@ class ChunkResult:
 def run_chunk(spec: ChunkSpec) -> ChunkResult:
     """Build the model, run it to the end, and return its rows."""
     replicates = spec.chunk * spec.chunk_size + np.arange(spec.replicates)
-    draws = replicate_draws(spec.scenario, spec.root_seed, replicates, skip=spec.inputs)
+    draws = scenario_draws(spec.scenario, spec.root_seed, replicates, skip=spec.inputs)
     model = BalancingModel(
         spec.scenario, spec.strategy, spec.replicates, rng=spec.seed, collect=False, draws=draws
     )

@@ -7,16 +7,16 @@ of workers. The strategy is deliberately not in the key: every strategy meets th
 worlds (common random numbers), so differences between strategies are paired comparisons.
 """
 
-import hashlib
-
 import numpy as np
+
+from sim.model.posterior import name_key
 
 CHUNK_SIZE = 100
 
 
 def stable_key(text: str) -> int:
     """A 32-bit integer from a name, the same on every machine and Python run."""
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
+    return name_key(text)
 
 
 def derive_seed(root_seed: int, scenario: str, design_point: int, chunk: int) -> int:

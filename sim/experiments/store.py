@@ -4,7 +4,7 @@ Workers send back each finished task's rows already serialised; the driver write
 part files under ``<out>/.parts/`` (each written atomically), then appends one line to
 ``ledger.jsonl`` saying the task is done and how many of its runs failed. Nothing else is kept
 in memory. At the end the parts are concatenated in task order — the plan's order, not the
-order tasks finished — into ``runs.csv`` and ``timeseries.csv`` (or ``.parquet``), so the
+order tasks finished — into ``runs.csv`` and ``timeseries.csv``, so the
 files are byte-identical whatever the number of workers, the backend, or how often the sweep
 was killed and resumed. ``plan.json`` holds the spec hash that a resume checks.
 
@@ -27,7 +27,7 @@ from sim.errors import UserError
 from sim.files import atomic_file, clear_own_files
 
 PARTS = ".parts"
-FORMATS = ("csv", "parquet")
+FORMATS = ("csv",)  # parquet was dropped (docs/sweeps.md); plan.json still records the format
 
 
 @dataclass(frozen=True)
@@ -135,10 +135,7 @@ class SweepStore:
         missing = [p.name for p in parts if not p.is_file()]
         if missing:
             raise UserError(f"{self.parts}: missing part files {missing[:3]}; rerun with `resume=True`")
-        if self.fmt == "csv":
-            self._merge_csv(self.final(table), parts)
-        else:
-            self._merge_parquet(self.final(table), parts)
+        self._merge_csv(self.final(table), parts)
 
     @staticmethod
     def _merge_csv(target: Path, parts: list[Path]) -> None:
@@ -149,20 +146,6 @@ class SweepStore:
                     if i == 0:
                         out.write(header)
                     shutil.copyfileobj(fh, out, 1 << 20)
-
-    @staticmethod
-    def _merge_parquet(target: Path, parts: list[Path]) -> None:
-        import pyarrow.parquet as pq
-
-        with atomic_file(target) as out:
-            writer = None
-            for part in parts:
-                table = pq.read_table(part)
-                if writer is None:
-                    writer = pq.ParquetWriter(out, table.schema)
-                writer.write_table(table)
-            if writer is not None:
-                writer.close()
 
     def discard_parts(self) -> None:
         """Remove the parts folder once the final files and manifest are written."""

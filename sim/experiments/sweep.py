@@ -10,7 +10,6 @@ written as one part file (see ``sim.experiments.store``). A chunk that raises be
 ``status = "error"`` and the message; the sweep goes on.
 """
 
-import io
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,7 +21,6 @@ import pandas as pd
 
 from sim.errors import UserError
 from sim.experiments.backends import default_workers, open_backend
-from sim.experiments.posteriors import posterior_digests
 from sim.experiments.runner import ChunkSpec, Progress, id_columns, no_progress, run_chunk
 from sim.experiments.seeding import derive_seed, replicate_chunks
 from sim.experiments.store import FORMATS, SweepStore, TaskOutput
@@ -36,6 +34,7 @@ from sim.files import (
     prepare_output_dir,
     write_manifest,
 )
+from sim.model.posterior import posterior_digests
 from sim.model.scenario import Scenario
 
 TASK_RUNS = 1000  # at most this many replicate-runs per task
@@ -206,15 +205,8 @@ def conform(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
 
 
 def serialise(frame: pd.DataFrame, fmt: str) -> bytes:
-    """A frame as CSV text (with header) or as a Parquet file, in bytes."""
-    if fmt == "csv":
-        return csv_bytes(frame)
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    buffer = io.BytesIO()
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer)
-    return buffer.getvalue()
+    """A frame as CSV text (with header), in bytes; ``fmt`` is ``"csv"``, the one format left."""
+    return csv_bytes(frame)
 
 
 # Driver side.

@@ -182,8 +182,10 @@ class PivotState(mesa.Agent):
         self.structural = _toward(
             self.structural, pull + (self.log_trade0 + st.market_trend * m.time), rates.trade_inertia
         )
-        # Turnover is valued at this quarter's prices: exports to each partner move with its mix at once.
-        valued = self.structural * (1.0 + st.export_fraction * (exports[:, :-1] - 1.0))
+        # Turnover is valued at this quarter's prices: exports to each partner move with its mix at
+        # once, imports from every partner with the export earnings that pay for them.
+        imports = np.exp(rates.import_elasticity * log_exports)[:, None]
+        valued = self.structural * (st.export_fraction * exports[:, :-1] + st.import_fraction * imports)
         self.trade = valued / valued.sum(axis=1, keepdims=True)
         fdi_pull = pull + self.log_fdi0 + rates.fdi_reward_gain * (self.rewards @ st.bloc_t)
         self.fdi = _toward(self.fdi, fdi_pull, rates.fdi_inertia)

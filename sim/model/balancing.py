@@ -14,6 +14,7 @@ import numpy as np
 from sim.model import metrics
 from sim.model.agents import GreatPower, PivotState
 from sim.model.draws import check_draws, conflicting_events, strategy_draws, with_draws
+from sim.model.posterior import scenario_draws
 from sim.model.powers import powers_respond
 from sim.model.scenario import Scenario, load_scenario
 from sim.model.strategies import Strategy, make_strategy
@@ -32,8 +33,9 @@ class BalancingModel(mesa.Model):
         overrides: parameter changes by dotted path, e.g. ``{"world.rivalry": 0.8}``.
         collect: collect a Mesa ``DataCollector`` every step (default: yes). Its reporters are
             every timeseries column (docs/outputs.md) as the mean over the replicates.
-        draws: per-replicate values by dotted path, one per replicate (e.g. a posterior
-            ensemble, ``sim.model.posterior``); paths in ``sim.model.draws.PER_REPLICATE``.
+        draws: per-replicate values by dotted path, one per replicate; paths in
+            ``sim.model.draws.PER_REPLICATE``. Default: drawn from the posterior the scenario
+            names (``sim.model.posterior``), keyed by ``rng``; ``{}`` for none.
     """
 
     def __init__(
@@ -53,7 +55,10 @@ class BalancingModel(mesa.Model):
         self.initial_params = base.with_overrides(overrides) if overrides else base
         self.replicates = replicates
         self.strategy_name = strategy
-        self.draws = check_draws(draws or {}, replicates, self.initial_params)
+        if draws is None:
+            root = rng if rng is not None else int(np.random.SeedSequence().entropy % 2**63)
+            draws = scenario_draws(self.initial_params, root, range(replicates), skip=overrides or {})
+        self.draws = check_draws(draws, replicates, self.initial_params)
         if clash := conflicting_events(self.initial_params, set(self.draws)):
             raise ValueError(f"parameters drawn per replicate are also changed by events: {', '.join(clash)}")
         timeline = self.initial_params.timeline()

@@ -27,6 +27,7 @@ PER_REPLICATE: dict[str, Shape] = {
     "pivot.export_elasticity": "scalars",
     "pivot.export_gap_effect": "scalars",
     "pivot.export_reference_rate": "scalars",
+    "pivot.import_elasticity": "scalars",
     "world.eaeu_trade_bonus": "rows",
     "world.wto_trade_bonus": "rows",
     "world.sanctions_friction": "rows",

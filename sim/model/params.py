@@ -191,6 +191,12 @@ class PivotParams(Strict):
         description="quarterly growth per log point of export value above its slow reference "
         "(terms-of-trade income); estimated from data (docs/calibration.md: c/4 = 0.0132, 95% 0-0.027)",
     )
+    import_elasticity: Coefficient = Field(
+        0.62,
+        description="log change of the import value index per log change of the export value index "
+        "(imports are paid for by export earnings); estimated from data: OLS of annual log changes "
+        "2001-2018, IMF DOTS World rows of seeds/data/kz_trade_by_partner.csv, 0.62 (se 0.13)",
+    )
     export_reference_rate: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.06,
         description="quarterly rate at which the export reference follows export value; estimated "

@@ -9,7 +9,8 @@ never on the strategy, so strategies still meet the same worlds (common random n
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from sim.errors import UserError, describe_validation
 from sim.files import read_toml
 from sim.model.draws import PER_REPLICATE
 from sim.model.params import Strict
+from sim.model.scenario import Scenario, posterior_file
 
 POSTERIOR_STREAM = 0x504F5354  # "POST": keeps posterior draws apart from the chunks' seeds
 
@@ -89,9 +91,45 @@ def read_posterior(path: Path) -> Posterior:
         raise UserError(f"{path}: {describe_validation(err)}") from None
 
 
-def posterior_digest(path: Path) -> str:
-    """SHA-256 of a posterior file's bytes, for manifests."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def load_posterior(path: Path) -> Posterior:
+    """``read_posterior``, once per process and file version (runs build many models)."""
+    return _cached(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _cached(path: Path, mtime_ns: int) -> Posterior:
+    return read_posterior(path)
+
+
+def posterior_digests(scenarios: Iterable[Scenario]) -> dict[str, str]:
+    """SHA-256 of each posterior file the scenarios name, by the name they give it, for manifests."""
+    out = {}
+    for scenario in scenarios:
+        path = posterior_file(scenario)
+        if path is not None:
+            out[scenario.posterior] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def name_key(text: str) -> int:
+    """A 32-bit integer from a name, the same on every machine and Python run."""
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
+
+
+def scenario_draws(
+    scenario: Scenario, root_seed: int, replicates: Sequence[int], skip: Mapping | Iterable[str] = ()
+) -> dict[str, np.ndarray]:
+    """Each replicate's parameters drawn from the posterior the scenario names ({} without one).
+
+    The draws depend on the root seed, the scenario's name and the replicate number, never on
+    the strategy, the design point or how replicates are split into chunks. Paths in ``skip``
+    (set by the user or a sweep for the run) keep their set value.
+    """
+    path = posterior_file(scenario)
+    if path is None:
+        return {}
+    entropy = [root_seed, name_key(scenario.name)]
+    return draw_parameters(load_posterior(path), entropy, replicates, skip=tuple(skip))
 
 
 def draw_parameters(

@@ -57,6 +57,7 @@ class Structure:
     market_trend: np.ndarray  # (K,) quarterly log growth of each partner's market x elasticity
     market_level: np.ndarray  # (K,) log market size against the start x elasticity
     export_fraction: np.ndarray  # (K,)
+    import_fraction: np.ndarray  # (K,) 1 - export_fraction
     trade_factor: np.ndarray  # (K,) corridors x memberships x sanctions x re-export multipliers
     fdi_factor: np.ndarray  # (K,) sanctions multiplier on FDI attraction
     exposure_weight: np.ndarray  # (K,) sanctions exposure per unit of trade with each partner
@@ -148,6 +149,7 @@ def compile_structure(s: "Scenario", reference: "Scenario | None" = None) -> Str
         market_trend=s.pivot.market_size_elasticity * (bloc @ np.array([p.market_growth for p in pw])) / 4.0,
         market_level=s.pivot.market_size_elasticity * (bloc @ np.log(gdp / gdp0)),
         export_fraction=export_fraction,
+        import_fraction=1.0 - export_fraction,
         trade_factor=np.maximum(corridor, 0.05) * memberships * sanction_trade * reexport,
         fdi_factor=1.0 - w.sanctions_friction * w.sanctions * bloc[:, target],
         exposure_weight=bloc[:, target] + roundabout * source,

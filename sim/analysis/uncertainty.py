@@ -1,0 +1,94 @@
+"""Which strategy comparisons survive parameter uncertainty: rankings checked draw by draw.
+
+When a run draws each replicate's parameters from a calibration posterior (the manifest lists
+the posterior under ``inputs.posteriors``), every replicate is one draw of the uncertain
+parameters, met by every strategy (common random numbers). A comparison of two strategies on
+an outcome is *robust to parameter uncertainty* when the one ranked higher is better in at
+least ``ROBUST_SHARE`` of the paired draws. Each draw also carries its own noise, so the test is
+conservative: a comparison it calls robust holds across the posterior and the noise together.
+"""
+
+from itertools import pairwise
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.results import Results, better_sign
+from sim.schema import PAIR_KEYS
+
+ROBUST_SHARE = 0.9
+"""Share of paired draws a comparison must hold in to be called robust."""
+
+ALL_SCENARIOS = "all"
+"""The ``scenario`` value of rows that pool every scenario's draws."""
+
+COLUMNS = ["better", "worse", "scenario", "metric", "n_draws", "share_holds", "mean_diff", "robust"]
+
+
+def posterior_in_force(results: Results) -> dict[str, str]:
+    """The posterior files (reference -> sha256) the run drew its parameters from; {} if none."""
+    inputs = results.manifest.get("inputs", {})
+    return dict(inputs.get("posteriors", {})) if isinstance(inputs, dict) else {}
+
+
+def ranking_robustness(results: Results, order: list[str], metrics: list[str]) -> pd.DataFrame:
+    """For each pair of strategies adjacent in ``order`` (best first), how often the ranking holds.
+
+    One row per pair x scenario x outcome with a direction, plus rows pooling all scenarios
+    (``scenario = "all"``): ``share_holds`` is the share of paired draws in which the higher-ranked
+    strategy did strictly better, ``mean_diff`` its mean advantage in the outcome's unit (positive
+    = better), ``robust`` whether ``share_holds >= ROBUST_SHARE``.
+    """
+    ok = results.ok
+    rows = []
+    for better, worse in pairwise(order):
+        merged = ok[ok["strategy"] == better].merge(
+            ok[ok["strategy"] == worse], on=PAIR_KEYS, suffixes=("", "_worse")
+        )
+        for metric in metrics:
+            sign = better_sign(results.outcomes[metric].direction)
+            if np.isnan(sign):
+                continue
+            advantage = sign * (merged[metric] - merged[f"{metric}_worse"])
+            groups = [(s, advantage[merged["scenario"] == s]) for s in sorted(set(merged["scenario"]))]
+            for scenario, values in [*groups, (ALL_SCENARIOS, advantage)]:
+                values = values.dropna()
+                share = float((values > 0).mean()) if len(values) else np.nan
+                rows.append(
+                    {
+                        "better": better,
+                        "worse": worse,
+                        "scenario": scenario,
+                        "metric": metric,
+                        "n_draws": len(values),
+                        "share_holds": share,
+                        "mean_diff": float(values.mean()) if len(values) else np.nan,
+                        "robust": bool(share >= ROBUST_SHARE),
+                    }
+                )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def robustness_sentences(table: pd.DataFrame, posteriors: dict[str, str]) -> list[str]:
+    """One sentence per adjacent pair of the ranking: which outcomes' comparison survives."""
+    if table.empty:
+        return []
+    pooled = table[table["scenario"] == ALL_SCENARIOS]
+    names = ", ".join(sorted(posteriors))
+    out = []
+    for (better, worse), rows in pooled.groupby(["better", "worse"], sort=False):
+        held = [f"{r.metric} ({r.share_holds:.0%} of draws)" for r in rows.itertuples() if r.robust]
+        not_held = [f"{r.metric} ({r.share_holds:.0%})" for r in rows.itertuples() if not r.robust]
+        verdict = "robust to parameter uncertainty" if not not_held else "not robust to parameter uncertainty"
+        text = f"{better} over {worse}: {verdict}"
+        if held:
+            text += f"; holds on {', '.join(held)}"
+        if not_held:
+            text += f"; does not hold on {', '.join(not_held)}"
+        out.append(text + ".")
+    return [
+        f"Parameter uncertainty: each replicate drew its parameters from the posterior {names}; "
+        f"a comparison is robust when the higher-ranked strategy is better in at least "
+        f"{ROBUST_SHARE:.0%} of paired draws, all scenarios pooled.",
+        *out,
+    ]
