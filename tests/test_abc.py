@@ -170,3 +170,13 @@ def test_written_posterior_reads_back_through_the_model(small, observed, tmp_pat
     assert posterior.parameters == list(small.parameters)
     draws = draw_parameters(posterior, [1, 2], range(5))
     assert all(len(v) == 5 for v in draws.values())
+
+
+def test_missing_pyabc_is_one_line_naming_the_extra(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pyabc", None)  # import pyabc now raises ImportError
+    done = CliRunner().invoke(_app(), ["calibrate", "trade_2011_2018", "--quick", "--work", str(tmp_path)])
+    assert done.exit_code != 0
+    lines = done.output.strip().splitlines()
+    assert len(lines) == 1 and "pyabc is not installed" in lines[0] and "calibration" in lines[0]

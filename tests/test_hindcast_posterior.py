@@ -82,3 +82,32 @@ def test_missing_or_bad_posterior_is_one_clear_error(observed, tmp_path):
     bad.write_text(TEXT.replace("weight = [0.5,", "weight = [-0.5,"))
     with pytest.raises(UserError, match=str(bad)):
         run_hindcast(observed, 2011, 2013, replicates=2, posterior=bad)
+
+
+def test_cli_hindcast_records_the_posterior_in_the_manifest(tmp_path, posterior):
+    import hashlib
+    import json
+
+    import typer
+    from typer.testing import CliRunner
+
+    from sim.cli.evidence import hindcast
+
+    app = typer.Typer()
+    app.command("hindcast")(hindcast)
+    app.command("noop")(lambda: None)
+    args = ["hindcast", "--start", "2011", "--end", "2013", "-r", "4", "--quiet", "--posterior"]
+    done = CliRunner().invoke(app, [*args, str(posterior), "--out", str(tmp_path / "a")])
+    assert done.exit_code == 0, done.output
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert list(manifest["inputs"]["posteriors"].values()) == [
+        hashlib.sha256(posterior.read_bytes()).hexdigest()
+    ]
+    assert (tmp_path / "a" / "pit.png").is_file()
+    done = CliRunner().invoke(app, [*args, "none", "--out", str(tmp_path / "b")])
+    assert (
+        done.exit_code == 0
+        and "posteriors" not in json.loads((tmp_path / "b" / "manifest.json").read_text())["inputs"]
+    )
+    bad = CliRunner().invoke(app, [*args, str(tmp_path / "missing.toml"), "--out", str(tmp_path / "c")])
+    assert bad.exit_code != 0 and len(bad.output.strip().splitlines()) == 1

@@ -3,6 +3,7 @@
 Each parses, calls the library, writes, and prints; ``sim.cli.app`` registers them.
 """
 
+import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -75,6 +76,10 @@ def hindcast(
         "replicates": replicates,
         "posterior": posterior,
     }
+    if result.posterior is not None:  # as run manifests do: the file -> SHA-256 of its bytes
+        inputs["posteriors"] = {
+            str(result.posterior): hashlib.sha256(result.posterior.read_bytes()).hexdigest()
+        }
     counts = {"partner_years": len(result.table), "replicates": replicates}
     write_manifest(folder, build_manifest("hindcast", inputs, seed, started, counts))
     if not quiet:

@@ -75,6 +75,7 @@ class HindcastResult:
     notes: list[str] = field(default_factory=list)
     gdp: pd.DataFrame = field(default_factory=pd.DataFrame)  # year, observed, simulated_mean, p5, p95
     pit: dict[str, np.ndarray] = field(default_factory=dict)  # PIT of each scored observation, by group
+    posterior: Path | None = None  # the posterior file the replicates drew from, if any
 
 
 @dataclass
@@ -408,7 +409,7 @@ def run_hindcast(
     source = posterior_file(rebased)
     notes.append(f"parameters drawn per replicate from {source}" if source else "fixed parameter values")
     summary = pd.DataFrame({"metric": list(scores), "value": list(scores.values())})
-    return HindcastResult(table, summary, notes, gdp_table, pits)
+    return HindcastResult(table, summary, notes, gdp_table, pits, source)
 
 
 def write_hindcast(result: HindcastResult, out: Path) -> list[Path]:
