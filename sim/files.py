@@ -45,8 +45,7 @@ def prepare_output_dir(out: Path, force: bool) -> Path:
     With ``force`` the files an earlier command wrote there are removed first
     (:func:`clear_own_files`), so old and new results never mix.
     """
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out}: output path is a file, expected a folder")
+    check_writable(out)
     if out.is_dir() and any(p.name != LOCK_NAME for p in out.iterdir()):
         if not force:
             raise UserError(f"{out}: output folder is not empty; use `force=True` to overwrite")
@@ -56,6 +55,34 @@ def prepare_output_dir(out: Path, force: bool) -> Path:
     except OSError as err:
         raise UserError(f"{out}: cannot create output folder: {err.strerror}") from None
     return out
+
+
+def check_writable(out: Path) -> None:
+    """Refuse, before any work, an output folder that could not be written.
+
+    ``out`` may not exist yet: then its nearest existing parent must be a folder we can write
+    in. The test writes and removes a temporary file (permission bits do not tell for root, a
+    read-only mount or an immutable folder), and creates nothing that stays.
+
+    Raises:
+        UserError: ``out`` or a parent is a file, or the folder cannot be written.
+    """
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: output path is a file, expected a folder")
+    existing = out
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(f"{out}: cannot create output folder: {existing} is a file")
+    try:
+        fd, name = tempfile.mkstemp(dir=existing, prefix=".multivector-probe.", suffix=".tmp")
+    except OSError as err:
+        what = "write in output folder" if existing == out else f"create output folder in {existing}"
+        raise UserError(f"{out}: cannot {what}: {err.strerror}") from None
+    os.close(fd)
+    os.unlink(name)
 
 
 LOCK_NAME = ".multivector.lock"
@@ -71,13 +98,14 @@ def folder_lock(out: Path) -> Iterator[None]:
     """
     import fcntl
 
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out}: output path is a file, expected a folder")
+    check_writable(out)
+    created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
         fh = (out / LOCK_NAME).open("a")
     except OSError as err:
         raise UserError(f"{out}: cannot create output folder: {err.strerror}") from None
+    failed = False
     try:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -87,10 +115,15 @@ def folder_lock(out: Path) -> Iterator[None]:
             ) from None
         try:
             yield
+        except BaseException:
+            failed = True
+            raise
         finally:
             (out / LOCK_NAME).unlink(missing_ok=True)
     finally:
         fh.close()
+        if failed and created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # a command that failed leaves no empty folder it made itself
 
 
 def clear_own_files(out: Path) -> None:
@@ -113,9 +146,13 @@ def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path`` for a writer; on success fsync it and rename it into place.
 
     For writers that take a file name (matplotlib, EMA Workbench); :func:`atomic_file` gives a
-    handle. On any failure the temporary file is removed and ``path`` is left as it was.
+    handle. On any failure the temporary file is removed and ``path`` is left as it was; an
+    OSError (disk full, no permission) becomes a UserError naming the file.
     """
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise UserError(f"{path}: cannot write: {err.strerror or err}") from None
     os.close(fd)
     tmp = Path(name)
     try:
@@ -124,6 +161,11 @@ def atomic_path(path: Path) -> Iterator[Path]:
             os.fsync(fh.fileno())
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        if err.filename is not None and Path(err.filename) not in (tmp, path):
+            raise UserError(f"{err.filename}: {err.strerror or err} (while writing {path})") from None
+        raise UserError(f"{path}: cannot write: {err.strerror or err}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

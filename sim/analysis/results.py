@@ -186,21 +186,58 @@ def _is_per_actor(name: str) -> bool:
 
 def _read_csv(file: Path, **options: Any) -> pd.DataFrame:
     try:
-        return pd.read_csv(file, **options)
+        frame = pd.read_csv(file, **options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UserError(f"{file}: not a readable CSV file ({first})") from exc
+    except OSError as exc:
+        raise UserError(f"{file}: cannot read file: {exc.strerror or exc}") from exc
+    if not _ends_with_newline(file):
+        # Every table the project writes ends in a newline: a file cut inside its last row
+        # would otherwise read with that row's missing fields as NaN and the same row count.
+        raise UserError(
+            f"{file}: ends in the middle of a row (the file was cut short); expected complete rows"
+        )
+    return frame
+
+
+def _ends_with_newline(file: Path) -> bool:
+    with file.open("rb") as fh:
+        fh.seek(0, 2)
+        if fh.tell() == 0:
+            return True
+        fh.seek(-1, 2)
+        return fh.read(1) == b"\n"
 
 
 def _read_manifest(file: Path) -> dict[str, Any]:
+    """The folder's manifest, checked for the parts analysis reads (counts, sweep, outcomes).
+
+    A folder without one is refused: ``run`` and ``sweep`` write the manifest last, so its
+    absence means the command did not finish (and the row counts could not be checked).
+    """
     if not file.is_file():
-        return {}
+        raise UserError(
+            f"{file}: missing; a results folder gets its manifest when the command finishes, so "
+            "this one is incomplete (re-run the command, or resume a sweep with: multivector sweep --resume)"
+        )
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise UserError(f"{file}: not valid JSON ({exc}); expected the run's manifest") from exc
+    except OSError as exc:
+        raise UserError(f"{file}: cannot read file: {exc.strerror or exc}") from exc
     if not isinstance(data, dict):
         raise UserError(f"{file}: expected a JSON object at the top level")
+    for key in ("counts", "sweep", "outcomes"):
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            raise UserError(f"{file}: field {key!r} must be an object, got {type(data[key]).__name__}")
+    for name, declaration in (data.get("outcomes") or {}).items():
+        if not isinstance(declaration, dict):
+            raise UserError(f"{file}: field 'outcomes.{name}' must be an object")
+    parameters = (data.get("sweep") or {}).get("parameters")
+    if parameters is not None and not isinstance(parameters, dict):
+        raise UserError(f"{file}: field 'sweep.parameters' must be an object")
     return data
 
 
