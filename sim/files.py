@@ -46,9 +46,15 @@ def prepare_output_dir(out: Path, force: bool) -> Path:
     (:func:`clear_own_files`), so old and new results never mix.
     """
     check_writable(out)
-    if out.is_dir() and any(p.name != LOCK_NAME for p in out.iterdir()):
-        if not force:
-            raise UserError(f"{out}: output folder is not empty; use `force=True` to overwrite")
+    held = [p for p in out.iterdir() if p.name != LOCK_NAME] if out.is_dir() else []
+    if held and not force:
+        if all(p.name.startswith(".") and p.name.endswith(".tmp") for p in held):
+            raise UserError(
+                f"{out}: holds only the temporary files of an interrupted command; "
+                "use `force=True` to clear them and write"
+            )
+        raise UserError(f"{out}: output folder is not empty; use `force=True` to overwrite")
+    if held:
         clear_own_files(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -134,7 +140,11 @@ def clear_own_files(out: Path) -> None:
     """
     for name in (*RESULT_FILES, "runs.parquet", "timeseries.parquet"):
         (out / name).unlink(missing_ok=True)
-    for folder, marker in (("analysis", "analysis.json"), (".parts", "plan.json")):
+    for folder, marker in (
+        ("analysis", "analysis.json"),
+        (".parts", "plan.json"),
+        (".parts.done", "plan.json"),
+    ):
         if (out / folder / marker).is_file():
             shutil.rmtree(out / folder, ignore_errors=True)
     for tmp in out.glob(".*.tmp"):
@@ -174,8 +184,13 @@ def atomic_path(path: Path) -> Iterator[Path]:
 @contextmanager
 def atomic_file(path: Path) -> Iterator[BinaryIO]:
     """Open a temporary file beside ``path`` for writing; on success it replaces ``path``."""
-    with atomic_path(path) as tmp, tmp.open("wb") as fh:
+    with atomic_path(path) as tmp, _open_temp(tmp) as fh:
         yield fh
+
+
+def _open_temp(tmp: Path) -> BinaryIO:
+    """Open a temporary file for writing (one place, so tests can make the disk "full")."""
+    return tmp.open("wb")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
