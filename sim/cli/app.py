@@ -12,12 +12,14 @@ import typer
 from sim import __version__
 from sim.cli.analyze import analyze, export
 from sim.cli.bargain import bargain
+from sim.cli.common import OneLineErrors
 from sim.cli.evidence import calibrate, hindcast
 from sim.cli.explore import explore
 from sim.cli.run import run, scenarios_app, strategies, validate
 from sim.cli.sweep import parameters, sweep
 
 app = typer.Typer(
+    cls=OneLineErrors,
     help="Simulate a middle state (Kazakhstan) balancing between great powers.",
     no_args_is_help=True,
     add_completion=False,
