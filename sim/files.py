@@ -305,5 +305,36 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise UserError(f"{path}: cannot read file: {err.strerror}") from None
     except tomllib.TOMLDecodeError as err:
         raise UserError(f"{path}: invalid TOML: {err}") from None
+    except RecursionError:
+        raise UserError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
     except UnicodeDecodeError as err:
         raise UserError(f"{path}: not UTF-8 text (byte {err.start}); TOML files must be UTF-8") from None
+
+
+def read_result_csv(file: Path, **options: Any) -> pd.DataFrame:
+    """Read a CSV table the project wrote; any failure is a UserError naming the file.
+
+    Every table written here ends in a newline, so a file that does not was cut inside its
+    last row (which would otherwise read as a row of NaN, with the same row count).
+    """
+    try:
+        frame = pd.read_csv(file, **options)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(f"{file}: not a readable CSV file ({first})") from exc
+    except OSError as exc:
+        raise UserError(f"{file}: cannot read file: {exc.strerror or exc}") from exc
+    if not _ends_with_newline(file):
+        raise UserError(
+            f"{file}: ends in the middle of a row (the file was cut short); expected complete rows"
+        )
+    return frame
+
+
+def _ends_with_newline(file: Path) -> bool:
+    with file.open("rb") as fh:
+        fh.seek(0, 2)
+        if fh.tell() == 0:
+            return True
+        fh.seek(-1, 2)
+        return fh.read(1) == b"\n"

@@ -220,6 +220,14 @@ CASES: dict[str, tuple[Build, str]] = {
         lambda p: ["run", "baseline_2023", "-r", "2", "--steps", "2", "--out", p.copy("run")],
         r"run: output folder is not empty; use --force to overwrite",
     ),
+    "run/out name too long": (
+        lambda p: ["run", "baseline_2023", "-r", "2", "--steps", "2", "--out", p.out("x" * 300)],
+        r"x{300}: File name too long",
+    ),
+    "run/scenario nested too deeply": (
+        lambda p: run_(p, p.file("s.toml", "a = " + "[" * 5000 + "]" * 5000 + "\n")),
+        r"s\.toml: invalid TOML: arrays or tables nested too deeply",
+    ),
     # validate
     "validate/missing file": (
         lambda p: ["validate", p.out("nope.toml")],
@@ -430,6 +438,18 @@ CASES: dict[str, tuple[Build, str]] = {
         lambda p: ["analyze", p.copy("sweep", lambda f: (f / "design.csv").write_bytes(RANDOM))],
         r"design\.csv: not a readable CSV file",
     ),
+    "analyze/folder name too long": (lambda p: ["analyze", p.out("x" * 300)], r"x{300}: File name too long"),
+    "analyze/manifest count not a number": (
+        lambda p: [
+            "analyze",
+            p.copy("run", lambda f: (f / "manifest.json").write_text(json.dumps({"counts": {"runs": "16"}}))),
+        ],
+        r"manifest\.json: field 'counts\.runs' must be an integer",
+    ),
+    "analyze/timeseries missing": (
+        lambda p: ["analyze", p.copy("run", lambda f: (f / "timeseries.csv").unlink())],
+        r"timeseries\.csv: missing, but manifest\.json records \d+ rows",
+    ),
     "analyze/unknown metric": (
         lambda p: ["analyze", p.copy("run"), "--metric", "happiness"],
         r"unknown metric 'happiness'",
@@ -584,6 +604,28 @@ CASES: dict[str, tuple[Build, str]] = {
     "bargain/at not recorded": (
         lambda p: ["bargain", ISSUE, "--from-run", p.copy("run"), "--at", "2099Q9"],
         r"timeseries\.csv, field 'date': no rows at --at = '2099Q9'",
+    ),
+    "bargain/from-run timeseries cut": (
+        lambda p: [
+            "bargain",
+            ISSUE,
+            "--at",
+            "2023Q4",
+            "--from-run",
+            p.copy("run", lambda f: cut(f / "timeseries.csv", -20)),
+        ],
+        r"timeseries\.csv: ends in the middle of a row",
+    ),
+    "bargain/from-run timeseries random bytes": (
+        lambda p: [
+            "bargain",
+            ISSUE,
+            "--at",
+            "2023Q4",
+            "--from-run",
+            p.copy("run", lambda f: (f / "timeseries.csv").write_bytes(RANDOM)),
+        ],
+        r"timeseries\.csv: not a readable CSV file",
     ),
     "bargain/out is a file": (
         lambda p: ["bargain", ISSUE, "-r", "2", "--out", p.file("f", "x")],

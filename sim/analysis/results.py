@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import UserError
+from sim.files import read_result_csv
 from sim.schema import (
     ID_COLUMNS,
     INT_COLUMNS,
@@ -185,29 +186,7 @@ def _is_per_actor(name: str) -> bool:
 
 
 def _read_csv(file: Path, **options: Any) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(file, **options)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UserError(f"{file}: not a readable CSV file ({first})") from exc
-    except OSError as exc:
-        raise UserError(f"{file}: cannot read file: {exc.strerror or exc}") from exc
-    if not _ends_with_newline(file):
-        # Every table the project writes ends in a newline: a file cut inside its last row
-        # would otherwise read with that row's missing fields as NaN and the same row count.
-        raise UserError(
-            f"{file}: ends in the middle of a row (the file was cut short); expected complete rows"
-        )
-    return frame
-
-
-def _ends_with_newline(file: Path) -> bool:
-    with file.open("rb") as fh:
-        fh.seek(0, 2)
-        if fh.tell() == 0:
-            return True
-        fh.seek(-1, 2)
-        return fh.read(1) == b"\n"
+    return read_result_csv(file, **options)
 
 
 def _read_manifest(file: Path) -> dict[str, Any]:
@@ -250,7 +229,9 @@ def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], 
 def _check_count(rows: int, manifest: dict, key: str, file: Path) -> None:
     """Refuse a file whose row count differs from what its manifest recorded (truncated or edited)."""
     expected = (manifest.get("counts") or {}).get(key)
-    if isinstance(expected, int) and rows != expected:
+    if expected is not None and (not isinstance(expected, int) or isinstance(expected, bool)):
+        raise UserError(f"{file.parent / 'manifest.json'}: field 'counts.{key}' must be an integer")
+    if expected is not None and rows != expected:
         raise UserError(
             f"{file}: {rows} rows, but manifest.json records {expected}; the file is incomplete or "
             "was changed (re-run, or `--resume` a sweep)"
@@ -327,6 +308,9 @@ def _describe(name: str, declared: dict[str, Any] | None) -> Outcome:
 
 def _read_timeseries(file: Path, runs: pd.DataFrame, manifest: dict | None = None) -> pd.DataFrame | None:
     if not file.is_file():
+        recorded = ((manifest or {}).get("counts") or {}).get("timeseries_rows")
+        if isinstance(recorded, int) and recorded > 0:
+            raise UserError(f"{file}: missing, but manifest.json records {recorded} rows")
         return None
     header = _read_csv(file, nrows=0).columns
     _require_columns(pd.DataFrame(columns=header), ["run_id", "step"], file)

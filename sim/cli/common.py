@@ -68,6 +68,9 @@ def handle_user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except UserError as err:
             raise fail(str(err), flags=option_flags(func)) from None
+        except OSError as err:  # a file the library did not expect to fail (name too long, ...)
+            where = f"{err.filename}: " if err.filename else ""
+            raise fail(f"{where}{err.strerror or err}") from None
         except KeyboardInterrupt:
             raise fail("interrupted", 130) from None
 
