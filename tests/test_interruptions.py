@@ -352,3 +352,28 @@ def test_a_full_disk_during_analyze_is_one_line_and_leaves_no_partial_file(tmp_p
     assert len(lines) == 1 and "cannot write: No space left on device" in lines[0], result.stderr
     assert not list(out.rglob("*.tmp"))
     assert not (out / "analysis" / "report.html").exists()
+
+
+def test_a_damaged_parquet_part_is_recomputed_too(spec, tmp_path, monkeypatch):
+    spec_path, _ = spec
+    sweep = load_sweep(spec_path)
+    run_sweep(sweep, tmp_path / "reference", workers=1, fmt="parquet")
+    out = tmp_path / "out"
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sim.experiments.sweep, "_finish", stop)
+        with pytest.raises(KeyboardInterrupt):
+            run_sweep(sweep, out, workers=1, fmt="parquet")
+    part = out / ".parts" / "runs-000001.parquet"
+    data = bytearray(part.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    part.write_bytes(bytes(data))
+    (out / ".parts" / "timeseries-000002.parquet").write_bytes(data[:-8])  # footer gone
+    notes = []
+    summary = run_sweep(sweep, out, workers=1, resume=True, fmt="parquet", notice=notes.append)
+    assert summary.done == 2 * 25
+    assert len(notes) == 1 and "runs-000001.parquet" in notes[0] and "timeseries-000002.parquet" in notes[0]
+    assert result_bytes(out) == result_bytes(tmp_path / "reference")
