@@ -20,6 +20,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sweep_helpers import result_bytes, write_spec
 from typer.testing import CliRunner
 
@@ -377,3 +379,56 @@ def test_a_damaged_parquet_part_is_recomputed_too(spec, tmp_path, monkeypatch):
     assert summary.done == 2 * 25
     assert len(notes) == 1 and "runs-000001.parquet" in notes[0] and "timeseries-000002.parquet" in notes[0]
     assert result_bytes(out) == result_bytes(tmp_path / "reference")
+
+
+def test_ctrl_c_during_run_is_one_line_and_leaves_no_folder(tmp_path, monkeypatch):
+    import sim.experiments.experiment
+
+    run_chunk = sim.experiments.experiment.run_chunk
+    calls = []
+
+    def interrupt_the_second(spec):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return run_chunk(spec)
+
+    monkeypatch.setattr(sim.experiments.experiment, "run_chunk", interrupt_the_second)
+    out = tmp_path / "out"
+    args = [
+        "run",
+        "baseline_2023",
+        "detente",
+        "-s",
+        "multivector",
+        "-r",
+        "2",
+        "--steps",
+        "2",
+        "--out",
+        str(out),
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 130
+    assert result.stderr.strip().splitlines() == ["error: interrupted"]
+    assert not out.exists()
+
+
+@settings(max_examples=6)
+@given(data=st.data())
+def test_any_cut_part_is_recomputed_to_identical_files(spec, tmp_path_factory, data):
+    """A part of either table cut at any byte: resume recomputes it and the files are identical."""
+    spec_path, reference = spec
+    out = tmp_path_factory.mktemp("cut") / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        stopped_before_merge(spec_path, out, patch)
+    part = (
+        out
+        / ".parts"
+        / f"{data.draw(st.sampled_from(['runs', 'timeseries']))}-{data.draw(st.integers(0, 7)):06d}.csv"
+    )
+    part.write_bytes(part.read_bytes()[: data.draw(st.integers(0, part.stat().st_size - 1))])
+    notes = []
+    summary = run_sweep(load_sweep(spec_path), out, workers=1, resume=True, notice=notes.append)
+    assert summary.done == 25 and len(notes) == 1 and part.name in notes[0]
+    assert result_bytes(out) == reference
