@@ -86,7 +86,7 @@ def check_writable(out: Path) -> None:
         fd, name = tempfile.mkstemp(dir=existing, prefix=".multivector-probe.", suffix=".tmp")
     except OSError as err:
         what = "write in output folder" if existing == out else f"create output folder in {existing}"
-        raise UserError(f"{out}: cannot {what}: {err.strerror}") from None
+        raise UserError(f"{out}: cannot {what}: {err.strerror or err}") from None
     os.close(fd)
     os.unlink(name)
 
