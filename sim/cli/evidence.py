@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from sim.cli.common import ForceOption, QuietOption, SeedOption, handle_user_errors, out_option
-from sim.files import build_manifest, now, prepare_output_dir, write_manifest
+from sim.files import build_manifest, check_writable, now, prepare_output_dir, write_manifest
 from sim.paths import CALIBRATION_DIR, FITTED_FILE, OBSERVED_FILE, OBSERVED_GDP_FILE, user_calibration_dir
 
 ObservedOption = Annotated[
@@ -51,8 +51,10 @@ def hindcast(
 
     data = read_observed(observed)
     gdp = read_observed_gdp(observed_gdp)
+    out = out or Path("results") / f"hindcast_{start}_{end}"
+    check_writable(out)  # before the replicates run, not after
     result = run_hindcast(data, start, end, replicates, seed, gdp=gdp)
-    folder = prepare_output_dir(out or Path("results") / f"hindcast_{start}_{end}", force)
+    folder = prepare_output_dir(out, force)
     written = write_hindcast(result, folder)
     inputs = {
         "observed": str(observed),
@@ -101,6 +103,7 @@ def calibrate(
     calibration = load_spec(spec)
     fitted = fitted if fitted is not None else user_calibration_dir() / FITTED_FILE.name
     data = read_observed(observed)
+    check_writable(fitted.parent)  # before the fit, not after it
     folder = prepare_output_dir(out or Path("results") / f"calibration_{calibration.name}", force)
     result = fit(calibration, data)
     written = write_calibration(result, data, folder, fitted)
