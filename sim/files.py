@@ -45,17 +45,50 @@ def prepare_output_dir(out: Path, force: bool) -> Path:
     With ``force`` the files an earlier command wrote there are removed first
     (:func:`clear_own_files`), so old and new results never mix.
     """
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out}: output path is a file, expected a folder")
-    if out.is_dir() and any(p.name != LOCK_NAME for p in out.iterdir()):
-        if not force:
-            raise UserError(f"{out}: output folder is not empty; use `force=True` to overwrite")
+    check_writable(out)
+    held = [p for p in out.iterdir() if p.name != LOCK_NAME] if out.is_dir() else []
+    if held and not force:
+        if all(p.name.startswith(".") and p.name.endswith(".tmp") for p in held):
+            raise UserError(
+                f"{out}: holds only the temporary files of an interrupted command; "
+                "use `force=True` to clear them and write"
+            )
+        raise UserError(f"{out}: output folder is not empty; use `force=True` to overwrite")
+    if held:
         clear_own_files(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise UserError(f"{out}: cannot create output folder: {err.strerror}") from None
     return out
+
+
+def check_writable(out: Path) -> None:
+    """Refuse, before any work, an output folder that could not be written.
+
+    ``out`` may not exist yet: then its nearest existing parent must be a folder we can write
+    in. The test writes and removes a temporary file (permission bits do not tell for root, a
+    read-only mount or an immutable folder), and creates nothing that stays.
+
+    Raises:
+        UserError: ``out`` or a parent is a file, or the folder cannot be written.
+    """
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: output path is a file, expected a folder")
+    existing = out
+    while not existing.exists():
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UserError(f"{out}: cannot create output folder: {existing} is a file")
+    try:
+        fd, name = tempfile.mkstemp(dir=existing, prefix=".multivector-probe.", suffix=".tmp")
+    except OSError as err:
+        what = "write in output folder" if existing == out else f"create output folder in {existing}"
+        raise UserError(f"{out}: cannot {what}: {err.strerror or err}") from None
+    os.close(fd)
+    os.unlink(name)
 
 
 LOCK_NAME = ".multivector.lock"
@@ -71,13 +104,14 @@ def folder_lock(out: Path) -> Iterator[None]:
     """
     import fcntl
 
-    if out.exists() and not out.is_dir():
-        raise UserError(f"{out}: output path is a file, expected a folder")
+    check_writable(out)
+    created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
         fh = (out / LOCK_NAME).open("a")
     except OSError as err:
         raise UserError(f"{out}: cannot create output folder: {err.strerror}") from None
+    failed = False
     try:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -87,10 +121,15 @@ def folder_lock(out: Path) -> Iterator[None]:
             ) from None
         try:
             yield
+        except BaseException:
+            failed = True
+            raise
         finally:
             (out / LOCK_NAME).unlink(missing_ok=True)
     finally:
         fh.close()
+        if failed and created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # a command that failed leaves no empty folder it made itself
 
 
 def clear_own_files(out: Path) -> None:
@@ -101,7 +140,11 @@ def clear_own_files(out: Path) -> None:
     """
     for name in (*RESULT_FILES, "runs.parquet", "timeseries.parquet"):
         (out / name).unlink(missing_ok=True)
-    for folder, marker in (("analysis", "analysis.json"), (".parts", "plan.json")):
+    for folder, marker in (
+        ("analysis", "analysis.json"),
+        (".parts", "plan.json"),
+        (".parts.done", "plan.json"),
+    ):
         if (out / folder / marker).is_file():
             shutil.rmtree(out / folder, ignore_errors=True)
     for tmp in out.glob(".*.tmp"):
@@ -113,9 +156,13 @@ def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path`` for a writer; on success fsync it and rename it into place.
 
     For writers that take a file name (matplotlib, EMA Workbench); :func:`atomic_file` gives a
-    handle. On any failure the temporary file is removed and ``path`` is left as it was.
+    handle. On any failure the temporary file is removed and ``path`` is left as it was; an
+    OSError (disk full, no permission) becomes a UserError naming the file.
     """
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise UserError(f"{path}: cannot write: {err.strerror or err}") from None
     os.close(fd)
     tmp = Path(name)
     try:
@@ -124,6 +171,11 @@ def atomic_path(path: Path) -> Iterator[Path]:
             os.fsync(fh.fileno())
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        if err.filename is not None and Path(err.filename) not in (tmp, path):
+            raise UserError(f"{err.filename}: {err.strerror or err} (while writing {path})") from None
+        raise UserError(f"{path}: cannot write: {err.strerror or err}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -132,8 +184,13 @@ def atomic_path(path: Path) -> Iterator[Path]:
 @contextmanager
 def atomic_file(path: Path) -> Iterator[BinaryIO]:
     """Open a temporary file beside ``path`` for writing; on success it replaces ``path``."""
-    with atomic_path(path) as tmp, tmp.open("wb") as fh:
+    with atomic_path(path) as tmp, _open_temp(tmp) as fh:
         yield fh
+
+
+def _open_temp(tmp: Path) -> BinaryIO:
+    """Open a temporary file for writing (one place, so tests can make the disk "full")."""
+    return tmp.open("wb")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -254,5 +311,36 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise UserError(f"{path}: cannot read file: {err.strerror}") from None
     except tomllib.TOMLDecodeError as err:
         raise UserError(f"{path}: invalid TOML: {err}") from None
+    except RecursionError:
+        raise UserError(f"{path}: invalid TOML: arrays or tables nested too deeply") from None
     except UnicodeDecodeError as err:
         raise UserError(f"{path}: not UTF-8 text (byte {err.start}); TOML files must be UTF-8") from None
+
+
+def read_result_csv(file: Path, **options: Any) -> pd.DataFrame:
+    """Read a CSV table the project wrote; any failure is a UserError naming the file.
+
+    Every table written here ends in a newline, so a file that does not was cut inside its
+    last row (which would otherwise read as a row of NaN, with the same row count).
+    """
+    try:
+        frame = pd.read_csv(file, **options)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(f"{file}: not a readable CSV file ({first})") from exc
+    except OSError as exc:
+        raise UserError(f"{file}: cannot read file: {exc.strerror or exc}") from exc
+    if not _ends_with_newline(file):
+        raise UserError(
+            f"{file}: ends in the middle of a row (the file was cut short); expected complete rows"
+        )
+    return frame
+
+
+def _ends_with_newline(file: Path) -> bool:
+    with file.open("rb") as fh:
+        fh.seek(0, 2)
+        if fh.tell() == 0:
+            return True
+        fh.seek(-1, 2)
+        return fh.read(1) == b"\n"

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from sim.bargaining import bdm, ktab
@@ -154,6 +154,16 @@ def test_forecasts_lie_within_the_range_of_positions(problems):
 
 
 @given(random_problem(), st.floats(0, 1), st.booleans())
+@example(  # two actors one rounding step apart once made an offer to each other (fixed)
+    Problems(
+        np.array([[0.54, 0.84, 0.75, 0.33, 0.6, 0.19, 0.15]]),
+        np.array([[0.5, 0.54, 1.0, 0.98, 0.52, 0.67, 0.21]]),
+        np.array([[0.76, 0.8, 0.96, 0.13, 0.45, 0.64, 0.55]]),
+        np.random.default_rng(0).random((1, 7)),
+    ),
+    0.0,
+    False,
+)
 def test_an_actor_without_salience_or_capability_changes_nothing(problems, where, zero_salience):
     extra = Problems(
         np.append(problems.position, [[where]], axis=1),

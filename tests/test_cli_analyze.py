@@ -61,6 +61,7 @@ def test_user_mistakes_print_one_line_and_exit_2(app, folder, tmp_path, args, me
     broken = tmp_path / "broken"
     broken.mkdir()
     pd.read_csv(folder / "runs.csv").drop(columns="strategy").to_csv(broken / "runs.csv", index=False)
+    (broken / "manifest.json").write_bytes((folder / "manifest.json").read_bytes())
     places = {"folder": folder, "missing": tmp_path / "missing", "empty": empty, "broken": broken}
     result = run(app, *[a.format(**places) for a in args])
     assert result.exit_code == 2

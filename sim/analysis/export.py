@@ -28,7 +28,7 @@ import pandas as pd
 
 from sim.analysis.results import Results, load_results
 from sim.errors import UserError
-from sim.files import atomic_path, atomic_write_csv
+from sim.files import atomic_path, atomic_write_csv, check_writable
 
 EXPERIMENT_IDS = ["design_point", "chunk", "replicate", "seed"]
 
@@ -94,6 +94,7 @@ def export_ema(results_dir: str | Path, out_file: str | Path | None = None) -> P
         raise UserError(f"`out_file` {out}: expected a file name ending in .tar.gz")
     if not out.parent.is_dir():
         raise UserError(f"`out_file` {out}: folder {out.parent} does not exist")
+    check_writable(out.parent)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -41,7 +41,7 @@ from sim.analysis.uncertainty import posterior_in_force, ranking_robustness, rob
 from sim.analysis.verdict import verdict
 from sim.analysis.weights import resolve_weights, weighting_table
 from sim.errors import UserError
-from sim.files import atomic_write_bytes
+from sim.files import atomic_write_bytes, check_writable
 
 
 @dataclass
@@ -243,6 +243,7 @@ def write_analysis(
 def _check_out_dir(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise UserError(f"`out_dir` {out}: is a file; expected a folder for the analysis")
+    check_writable(out)
     if out.is_dir() and any(out.iterdir()) and not (out / "analysis.json").is_file():
         raise UserError(
             f"`out_dir` {out}: folder is not empty and holds no earlier analysis; expected an "

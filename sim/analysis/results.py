@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import UserError
+from sim.files import read_result_csv
 from sim.schema import (
     ID_COLUMNS,
     INT_COLUMNS,
@@ -185,22 +186,37 @@ def _is_per_actor(name: str) -> bool:
 
 
 def _read_csv(file: Path, **options: Any) -> pd.DataFrame:
-    try:
-        return pd.read_csv(file, **options)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UserError(f"{file}: not a readable CSV file ({first})") from exc
+    return read_result_csv(file, **options)
 
 
 def _read_manifest(file: Path) -> dict[str, Any]:
+    """The folder's manifest, checked for the parts analysis reads (counts, sweep, outcomes).
+
+    A folder without one is refused: ``run`` and ``sweep`` write the manifest last, so its
+    absence means the command did not finish (and the row counts could not be checked).
+    """
     if not file.is_file():
-        return {}
+        raise UserError(
+            f"{file}: missing; a results folder gets its manifest when the command finishes, so "
+            "this one is incomplete (re-run the command, or resume a sweep with: multivector sweep --resume)"
+        )
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise UserError(f"{file}: not valid JSON ({exc}); expected the run's manifest") from exc
+    except OSError as exc:
+        raise UserError(f"{file}: cannot read file: {exc.strerror or exc}") from exc
     if not isinstance(data, dict):
         raise UserError(f"{file}: expected a JSON object at the top level")
+    for key in ("counts", "sweep", "outcomes"):
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            raise UserError(f"{file}: field {key!r} must be an object, got {type(data[key]).__name__}")
+    for name, declaration in (data.get("outcomes") or {}).items():
+        if not isinstance(declaration, dict):
+            raise UserError(f"{file}: field 'outcomes.{name}' must be an object")
+    parameters = (data.get("sweep") or {}).get("parameters")
+    if parameters is not None and not isinstance(parameters, dict):
+        raise UserError(f"{file}: field 'sweep.parameters' must be an object")
     return data
 
 
@@ -213,7 +229,9 @@ def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...] | list[str], 
 def _check_count(rows: int, manifest: dict, key: str, file: Path) -> None:
     """Refuse a file whose row count differs from what its manifest recorded (truncated or edited)."""
     expected = (manifest.get("counts") or {}).get(key)
-    if isinstance(expected, int) and rows != expected:
+    if expected is not None and (not isinstance(expected, int) or isinstance(expected, bool)):
+        raise UserError(f"{file.parent / 'manifest.json'}: field 'counts.{key}' must be an integer")
+    if expected is not None and rows != expected:
         raise UserError(
             f"{file}: {rows} rows, but manifest.json records {expected}; the file is incomplete or "
             "was changed (re-run, or `--resume` a sweep)"
@@ -290,6 +308,9 @@ def _describe(name: str, declared: dict[str, Any] | None) -> Outcome:
 
 def _read_timeseries(file: Path, runs: pd.DataFrame, manifest: dict | None = None) -> pd.DataFrame | None:
     if not file.is_file():
+        recorded = ((manifest or {}).get("counts") or {}).get("timeseries_rows")
+        if isinstance(recorded, int) and recorded > 0:
+            raise UserError(f"{file}: missing, but manifest.json records {recorded} rows")
         return None
     header = _read_csv(file, nrows=0).columns
     _require_columns(pd.DataFrame(columns=header), ["run_id", "step"], file)

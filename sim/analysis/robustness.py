@@ -16,6 +16,7 @@ thresholds are given), then by the weighted mean of their minimax-regret ranks o
 the strategies that tie.
 """
 
+import math
 import operator
 import re
 from collections.abc import Callable, Iterator
@@ -77,7 +78,10 @@ class Threshold:
                 f"`thresholds`: {text!r} is malformed; expected METRIC OP NUMBER with OP one of "
                 ">=, <=, >, <, == (e.g. autonomy_mean>=0.7)"
             )
-        return cls(match["metric"], match["op"], float(match["value"]))
+        value = float(match["value"])
+        if not math.isfinite(value):
+            raise UserError(f"`thresholds`: {text!r}: the number is too large; expected a finite number")
+        return cls(match["metric"], match["op"], value)
 
     def __str__(self) -> str:
         return f"{self.metric}{self.op}{self.value:g}"

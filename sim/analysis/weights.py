@@ -12,6 +12,7 @@ their own with ``--weights``: a small TOML file (``welfare = 2`` or, per outcome
 (:data:`ALTERNATIVES`), so a reader sees whether the verdict rests on the weights.
 """
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -67,8 +68,13 @@ def resolve_weights(metrics: list[str], spec: dict[str, float] | None = None) ->
         spec = dict.fromkeys(groups, 1.0)
     raw = dict.fromkeys(metrics, 0.0)
     for name, weight in spec.items():
-        if not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0:
-            raise UserError(f"`weights`: {name} = {weight!r}; expected a number >= 0")
+        if (
+            not isinstance(weight, int | float)
+            or isinstance(weight, bool)
+            or not math.isfinite(weight)
+            or weight < 0
+        ):
+            raise UserError(f"`weights`: {name} = {weight!r}; expected a finite number >= 0")
         if name in groups:
             for metric in groups[name]:
                 raw[metric] += weight / len(groups[name])

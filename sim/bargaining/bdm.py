@@ -33,7 +33,7 @@ from sim.bargaining.baselines import weighted_mean, weighted_median
 from sim.bargaining.engine import Problems, Rounds, run_rounds
 from sim.bargaining.votes import distances, pairwise_support
 
-_NEAR = 1e-12  # expected utilities this close count as tied
+_NEAR = 1e-12  # expected utilities this close count as tied; positions this close as the same
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def step(position: np.ndarray, problems: Problems, params: BDMParameters) -> np.
     risk = risk_exponents(eu0, active)
     eu = expected_utility(d, position, problems.salience, weight, prob, risk, params)
     pair = active[:, :, None] & active[:, None, :]
-    offers = (eu > 0) & pair & (d > 0)
+    offers = (eu > 0) & pair & (d > _NEAR)  # one rounding step apart is the same position
     fraction = _concession(gain=eu, reply=eu.transpose(0, 2, 1))
     move = np.where(offers & (fraction > 0), fraction * d, np.inf)  # move[b, i, j]: j's move toward i
     # Each target j takes the offer that asks least of it; exact ties go to the random priority.

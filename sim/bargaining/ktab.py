@@ -28,7 +28,7 @@ from sim.bargaining.engine import Problems, Rounds, run_rounds
 from sim.bargaining.votes import distances, pairwise_support
 
 VICTORY_POWER = 2  # KTAB offers 1, 2, 4, 8 (assumption: the middle of its "proportional" options)
-_NEAR = 1e-12
+_NEAR = 1e-12  # positions this close (one rounding step apart) count as the same
 _TELEPORT = 1e-9  # keeps the Condorcet chain irreducible, so its stationary distribution is unique
 
 
@@ -80,7 +80,7 @@ def step(position: np.ndarray, problems: Problems, params: KTABParameters) -> np
     active = weight > 0
     prob, utility = victory(position, weight, params)
     gain = 1 - utility.transpose(0, 2, 1)  # gain[b, i, j] = 1 - u_i(x_j)
-    pair = active[:, :, None] & active[:, None, :] & (distances(position) > 0) & (prob > 0.5)
+    pair = active[:, :, None] & active[:, None, :] & (distances(position) > _NEAR) & (prob > 0.5)
     value = np.where(pair, weight[:, :, None] * weight[:, None, :] * prob * gain, -np.inf)
     best = value.max(axis=2, keepdims=True)
     tied = np.isfinite(value) & (value >= best - _NEAR * np.abs(best))

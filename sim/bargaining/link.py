@@ -18,10 +18,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from sim.bargaining.issues import Issue
 from sim.errors import UserError
+from sim.files import read_result_csv
 
 SHARE, PRESSURE = "bloc_share_", "pressure_"
 
@@ -29,12 +29,12 @@ SHARE, PRESSURE = "bloc_share_", "pressure_"
 def run_state(run_dir: Path, at: str) -> tuple[dict[str, float], dict[str, float]]:
     """Per power: (ratio of bloc shares, ratio of 1 + pressure) between ``at`` and the start."""
     path = Path(run_dir) / "timeseries.csv"
-    try:
-        series = pd.read_csv(path)
-    except OSError as err:
+    if not path.is_file():
         raise UserError(
-            f"{path}: cannot read file: {err.strerror} (`from_run` needs a run folder with timeseries.csv)"
-        ) from None
+            f"{path}: cannot read file: No such file or directory "
+            "(`from_run` needs a run folder with timeseries.csv)"
+        )
+    series = read_result_csv(path)
     for column in ("step", "date"):
         if column not in series.columns:
             raise UserError(f"{path}, field {column!r}: missing column")

@@ -12,17 +12,23 @@ import typer
 from sim import __version__
 from sim.cli.analyze import analyze, export
 from sim.cli.bargain import bargain
+from sim.cli.common import OneLineErrors
 from sim.cli.evidence import calibrate, hindcast
 from sim.cli.explore import explore
 from sim.cli.helptext import PlainGroup, plain_help
 from sim.cli.run import run, scenarios_app, strategies, validate
 from sim.cli.sweep import parameters, sweep
 
+
+class AppGroup(OneLineErrors, PlainGroup):
+    """The top-level group: one-line usage errors, plain help labels."""
+
+
 app = typer.Typer(
+    cls=AppGroup,
     help="Simulate a middle state (Kazakhstan) balancing between great powers.",
     no_args_is_help=True,
     add_completion=True,
-    cls=PlainGroup,
     pretty_exceptions_enable=False,
 )
 

@@ -20,10 +20,16 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from typer.core import TyperGroup
 from typer.models import OptionInfo
 from typer.utils import get_params_from_function
 
 from sim.errors import UserError, render
+
+try:  # typer 0.29 carries its own copy of click; its exceptions live there
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover - older typer uses click itself
+    from click.exceptions import NoArgsIsHelpError, UsageError
 
 OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Output folder.")]
 
@@ -69,10 +75,33 @@ def handle_user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except UserError as err:
             raise fail(str(err), flags=option_flags(func)) from None
+        except OSError as err:  # a file the library did not expect to fail (name too long, ...)
+            where = f"{err.filename}: " if err.filename else ""
+            raise fail(f"{where}{err.strerror or err}") from None
         except KeyboardInterrupt:
             raise fail("interrupted", 130) from None
 
     return wrapper
+
+
+class OneLineErrors(TyperGroup):
+    """The app's command group: a command-line mistake is one line on stderr, like a UserError.
+
+    Click reports a bad option value, a missing argument or an unknown option with the usage
+    and a boxed message over several lines; here it is ``error: MESSAGE (see: COMMAND --help)``
+    with exit code 2, so every mistake reads the same whichever layer caught it.
+    """
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        """Run the subcommand, turning its usage errors into one line."""
+        try:
+            return super().invoke(ctx)
+        except NoArgsIsHelpError:
+            raise
+        except UsageError as err:
+            where = err.ctx.command_path if err.ctx is not None else ctx.command_path
+            print_error(f"{err.format_message()} (see: {where} --help)")
+            raise typer.Exit(2) from None
 
 
 @contextmanager

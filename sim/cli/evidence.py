@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sim.cli.common import ForceOption, QuietOption, SeedOption, handle_user_errors, out_option
-from sim.files import build_manifest, now, prepare_output_dir, write_manifest
+from sim.files import build_manifest, check_writable, now, prepare_output_dir, write_manifest
 from sim.paths import CALIBRATION_DIR, FITTED_FILE, OBSERVED_FILE, OBSERVED_GDP_FILE, user_calibration_dir
 
 if TYPE_CHECKING:
@@ -65,8 +65,10 @@ def hindcast(
 
     data = read_observed(observed)
     gdp = read_observed_gdp(observed_gdp)
+    out = out or Path("results") / f"hindcast_{start}_{end}"
+    check_writable(out)  # before the replicates run, not after
     result = run_hindcast(data, start, end, replicates, seed, gdp=gdp, posterior=posterior)
-    folder = prepare_output_dir(out or Path("results") / f"hindcast_{start}_{end}", force)
+    folder = prepare_output_dir(out, force)
     written = write_hindcast(result, folder)
     inputs = {
         "observed": str(observed),
@@ -171,6 +173,9 @@ def _abc(
         calibration = quick_spec(calibration)
     suffix = "-quick" if quick else ""
     folder = work or Path("results") / "calibration" / f"{calibration.name}{suffix}"
+    target = out or default_output(calibration.name + suffix, "" if quick else calibration.output)
+    check_writable(folder)  # both before the generations run, not after
+    check_writable(target.parent)
     if force:
         for name in (DB_NAME, SETTINGS_NAME):
             (folder / name).unlink(missing_ok=True)
@@ -186,7 +191,6 @@ def _abc(
 
     result = run_abc(calibration, data, folder, resume=resume, progress=progress)
     gdp = read_observed_gdp()
-    target = out or default_output(calibration.name + suffix, "" if quick else calibration.output)
     written = [write_posterior(result, data, gdp, target), *write_identifiability(result, folder)]
     inputs = {"spec": calibration.model_dump(), "observed": str(observed), "posterior": str(target)}
     counts = {"generations": len(result.generations), "particles": len(result.particles)}
@@ -214,6 +218,7 @@ def _optimise(
     from sim.evidence.calibration import write_calibration
 
     fitted = fitted if fitted is not None else user_calibration_dir() / FITTED_FILE.name
+    check_writable(fitted.parent)  # before the fit, not after it
     folder = prepare_output_dir(work or Path("results") / f"calibration_{calibration.name}", force)
     result = fit(calibration, data)
     written = write_calibration(result, data, folder, fitted)

@@ -65,6 +65,7 @@ def sweep(
         summary = run_sweep(
             plan, out, backend=backend, workers=workers, scheduler=scheduler,
             resume=resume, force=force, progress=advance,
+            notice=lambda message: typer.echo(f"note: {message}", err=True),
         )  # fmt: skip
     if summary.complete_before:
         if not quiet:

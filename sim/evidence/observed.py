@@ -114,7 +114,7 @@ def _read_rows(path: Path) -> pd.DataFrame:
         rows = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
         raise UserError(f"{path}: no such observed-data file") from None
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as err:
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
         raise UserError(f"{path}: cannot read as CSV: {' '.join(str(err).split())}") from None
     missing = [c for c in COLUMNS if c not in rows.columns]
     if missing:

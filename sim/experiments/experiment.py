@@ -30,6 +30,12 @@ from sim.schema import OUTCOMES
 MAX_STEPS = 400
 """Longest run in quarters (a scenario's ``steps`` allows no more)."""
 
+MAX_REPLICATES = 10_000_000
+"""Most replicates per scenario x strategy (a sweep spec allows no more)."""
+
+MAX_SEED = 2**64 - 1
+"""Largest root seed: seeds are unsigned 64-bit throughout (runs.csv, the EMA export)."""
+
 SUMMARY_OUTCOMES = (
     "welfare_final",
     "autonomy_mean",
@@ -109,6 +115,10 @@ def plan_experiment(request: RunRequest) -> ExperimentPlan:
     """Check the request's options and load its scenarios and strategies (clear errors)."""
     if request.replicates < 1:
         raise UserError(f"`replicates`: expected at least 1, got {request.replicates}")
+    if request.replicates > MAX_REPLICATES:
+        raise UserError(f"`replicates`: expected at most {MAX_REPLICATES:,}, got {request.replicates:,}")
+    if not 0 <= request.seed <= MAX_SEED:
+        raise UserError(f"`seed`: expected 0 to 2**64 - 1 (unsigned 64-bit), got {request.seed}")
     if request.steps is not None and not 1 <= request.steps <= MAX_STEPS:
         raise UserError(f"`steps`: expected 1 to {MAX_STEPS} quarters, got {request.steps}")
     if request.record_every < 0:

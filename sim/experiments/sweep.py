@@ -11,7 +11,7 @@ written as one part file (see ``sim.experiments.store``). A chunk that raises be
 """
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from sim.errors import UserError
 from sim.experiments.backends import default_workers, open_backend
 from sim.experiments.runner import ChunkSpec, Progress, id_columns, no_progress, run_chunk
 from sim.experiments.seeding import derive_seed, replicate_chunks
-from sim.experiments.store import FORMATS, SweepStore, TaskOutput
+from sim.experiments.store import FORMATS, Finished, SweepStore, TaskOutput
 from sim.experiments.sweep_spec import Sweep
 from sim.files import (
     atomic_write_csv,
@@ -93,6 +93,8 @@ class SweepSummary:
     backend: str = "local"
     complete_before: bool = False
     files: list[str] = field(default_factory=list)
+    timeseries_rows: int = 0  # rows of timeseries.csv (kept and new)
+    recomputed: list[str] = field(default_factory=list)  # damaged parts a resume computed again
 
     @property
     def rate(self) -> float:
@@ -157,14 +159,14 @@ def run_task(task: Task) -> TaskOutput:
         if ts_frame is not None:
             series.append(ts_frame)
     runs_table = conform(pd.concat(runs, ignore_index=True), task.runs_columns)
-    ts_bytes = None
+    ts_bytes, ts_rows = None, 0
     if task.timeseries_columns is not None:
         ts_table = conform(
             pd.concat(series, ignore_index=True) if series else pd.DataFrame(),
             task.timeseries_columns,
         )
-        ts_bytes = serialise(ts_table, task.fmt)
-    return TaskOutput(task.index, serialise(runs_table, task.fmt), ts_bytes, len(runs_table), failed)
+        ts_bytes, ts_rows = serialise(ts_table, task.fmt), len(ts_table)
+    return TaskOutput(task.index, serialise(runs_table, task.fmt), ts_bytes, len(runs_table), failed, ts_rows)
 
 
 def _run_job(job: Job, task: Task) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -255,8 +257,12 @@ def run_sweep(
     force: bool = False,
     fmt: str = "csv",
     progress: Progress = no_progress,
+    notice: Callable[[str], None] = lambda message: None,
 ) -> SweepSummary:
     """Run (or resume) a sweep into ``out``; ``progress(runs, failed)`` is called as tasks end.
+
+    A resume keeps only the part files that match the ledger (size, rows, SHA-256); any other
+    is computed again, and ``notice`` gets one line saying which, before the work starts.
 
     Raises:
         UserError: bad options, an output folder that would be overwritten, a resume of a
@@ -267,7 +273,7 @@ def run_sweep(
     if resume and force:
         raise UserError("`resume=True` and `force=True`: choose one (resume keeps finished runs)")
     with folder_lock(out):
-        return _run_sweep(sweep, out, backend, workers, scheduler, resume, force, fmt, progress)
+        return _run_sweep(sweep, out, backend, workers, scheduler, resume, force, fmt, progress, notice)
 
 
 def _run_sweep(
@@ -280,6 +286,7 @@ def _run_sweep(
     force: bool,
     fmt: str,
     progress: Progress,
+    notice: Callable[[str], None],
 ) -> SweepSummary:
     workers = default_workers() if workers is None else workers
     store = SweepStore(out, fmt)
@@ -300,10 +307,17 @@ def _run_sweep(
             _start(sweep, store, force, fmt, len(tasks), len(chunks))
         elif store.plan().get("format") != fmt:
             raise UserError(f"{out}: this sweep was started in the {store.plan()['format']} format (`fmt`)")
+        else:
+            _write_design(sweep, store)  # rewritten on resume: the same bytes, even if it was damaged
         layout = probe_layout(sweep)
-        finished = store.finished()
-        summary.resumed = sum(runs for runs, _ in finished.values())
-        summary.failed = sum(failed for _, failed in finished.values())
+        found = store.finished()
+        finished = found.tasks
+        summary.recomputed = found.damaged
+        if found.damaged or found.unreadable_lines:
+            notice(_damage_note(store, found))
+        summary.resumed = sum(runs for runs, _, _ in finished.values())
+        summary.failed = sum(failed for _, failed, _ in finished.values())
+        summary.timeseries_rows = sum(series for _, _, series in finished.values())
         todo = (make_task(sweep, i, group, layout, fmt) for i, group in enumerate(tasks))
         summary.workers = engine.workers
         progress(summary.resumed, summary.failed)
@@ -311,13 +325,27 @@ def _run_sweep(
             store.write(output)
             summary.done += output.n_runs
             summary.failed += output.n_failed
+            summary.timeseries_rows += output.n_series
             progress(output.n_runs, output.n_failed)
     summary.files = _finish(sweep, store, len(tasks), layout, summary)
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _skip(tasks: Iterator[Task], finished: dict[int, tuple[int, int]]) -> Iterator[Task]:
+def _damage_note(store: SweepStore, found: Finished) -> str:
+    """One line on what a resume found damaged and computes again."""
+    said = []
+    if found.damaged:
+        more = f" and {len(found.damaged) - 3} more" if len(found.damaged) > 3 else ""
+        said.append(
+            f"recomputing {len(found.damaged)} damaged part file(s): {', '.join(found.damaged[:3])}{more}"
+        )
+    if found.unreadable_lines:
+        said.append(f"{found.unreadable_lines} unreadable ledger line(s) ignored (those tasks run again)")
+    return f"{store.parts}: " + "; ".join(said)
+
+
+def _skip(tasks: Iterator[Task], finished: dict[int, tuple[int, int, int]]) -> Iterator[Task]:
     return (t for t in tasks if t.index not in finished)
 
 
@@ -325,9 +353,7 @@ def _start(sweep: Sweep, store: SweepStore, force: bool, fmt: str, tasks: int, c
     prepare_output_dir(store.out, force)
     if force:
         store.clear()
-    design = sweep.design.reset_index(drop=True)
-    design.insert(0, "design_point", np.arange(len(design)))
-    atomic_write_csv(store.out / "design.csv", [design])
+    _write_design(sweep, store)
     store.begin(
         {
             "spec_hash": sweep.spec_hash,
@@ -337,6 +363,12 @@ def _start(sweep: Sweep, store: SweepStore, force: bool, fmt: str, tasks: int, c
             "started": now(),
         }
     )
+
+
+def _write_design(sweep: Sweep, store: SweepStore) -> None:
+    design = sweep.design.reset_index(drop=True)
+    design.insert(0, "design_point", np.arange(len(design)))
+    atomic_write_csv(store.out / "design.csv", [design])
 
 
 def _finish(
@@ -368,6 +400,8 @@ def _finish(
         "runs": summary.planned,
         "errors": summary.failed,
     }
+    if layout[1] is not None:
+        counts["timeseries_rows"] = summary.timeseries_rows
     manifest = build_manifest("sweep", inputs, sweep.spec.seed, plan["started"], counts)
     manifest["sweep"] = sweep.manifest_section()
     manifest["execution"] = {

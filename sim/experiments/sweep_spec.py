@@ -34,6 +34,7 @@ from sim.files import digest, read_toml
 from sim.model.catalogue import ParameterInfo, sweepable
 from sim.model.scenario import Scenario, find_scenario, load_scenario
 from sim.model.strategies import STRATEGIES
+from sim.paths import SCENARIO_DIR
 
 Design = Literal["grid", "list", "lhs", "qmc", "sobol", "morris"]
 
@@ -335,6 +336,13 @@ def _read_points(
 ) -> pd.DataFrame | None:
     """Load and check the list design's CSV: known paths as columns, values in range."""
     file = path.parent / (spec.points or "")
+    allowed = (path.parent.resolve(), SCENARIO_DIR.resolve())
+    if not any(file.resolve().is_relative_to(folder) for folder in allowed):
+        errors.append(
+            f"points: {spec.points!r} is outside the spec's folder {path.parent}; "
+            "expected a CSV file beside the spec or in a folder under it"
+        )
+        return None
     try:
         points = pd.read_csv(file)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
