@@ -5,7 +5,7 @@ import pytest
 
 from sim.model import BalancingModel
 from sim.model.catalogue import sweepable
-from sim.model.draws import PER_REPLICATE, conflicting_events
+from sim.model.draws import PER_REPLICATE
 from sim.model.scenario import load_scenario
 
 STEPS = 32
@@ -14,7 +14,9 @@ SCENARIO = "history_2011_2023"
 
 def _scenario_for(path: str) -> str:
     """The history replay, or the baseline for a path that the history's events set."""
-    return "baseline_2023" if conflicting_events(load_scenario(SCENARIO), {path}) else SCENARIO
+    history = load_scenario(SCENARIO)
+    set_by_events = {p for event in history.events for p in (*event.set, *event.add)}
+    return "baseline_2023" if path in set_by_events else SCENARIO
 
 
 def _run(path, draws=None, overrides=None, replicates=3):
@@ -85,7 +87,27 @@ def test_bad_draws_are_refused(draws, message):
         BalancingModel(replicates=2, draws=draws)
 
 
-def test_a_drawn_parameter_an_event_sets_is_refused():
-    """A path both drawn and set by an event would silently lose one of them."""
-    with pytest.raises(ValueError, match="COVID-19 lockdowns"):
-        BalancingModel(SCENARIO, replicates=2, draws={"pivot.base_growth": [0.03, 0.05]})
+def test_an_event_that_sets_a_drawn_parameter_wins_from_its_quarter():
+    """The 2020Q2 lockdown event sets base growth in every world, as it would set any parameter."""
+    model = BalancingModel(
+        SCENARIO, replicates=2, rng=1, collect=False, draws={"pivot.base_growth": [0.03, 0.05]}
+    )
+    np.testing.assert_array_equal(model.params.pivot.base_growth, [0.03, 0.05])
+    lockdown = next(e.step for e in model.timeline if e.event.name == "COVID-19 lockdowns")
+    for _ in range(lockdown):
+        model.step()
+    assert model.params.pivot.base_growth == -0.183
+
+
+def test_an_event_that_adds_to_a_drawn_parameter_shifts_every_draw(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text(
+        'extends = "baseline_2023"\nposterior = ""\n[[events]]\nat = "2024Q3"\nname = "more friction"\n'
+        'add = { "world.sanctions_friction" = 0.1 }\n'
+    )
+    model = BalancingModel(
+        str(path), replicates=2, rng=1, collect=False, draws={"world.sanctions_friction": [0.1, 0.5]}
+    )
+    for _ in range(3):
+        model.step()
+    np.testing.assert_allclose(model.params.world.sanctions_friction[:, 0], [0.2, 0.6])

@@ -13,7 +13,8 @@ import numpy as np
 
 from sim.model import metrics
 from sim.model.agents import GreatPower, PivotState
-from sim.model.draws import check_draws, conflicting_events, strategy_draws, with_draws
+from sim.model.catalogue import sweepable
+from sim.model.draws import DrawsInForce, check_draws, strategy_draws, with_draws
 from sim.model.posterior import scenario_draws
 from sim.model.powers import powers_respond
 from sim.model.scenario import Scenario, load_scenario
@@ -58,11 +59,15 @@ class BalancingModel(mesa.Model):
         if draws is None:
             root = rng if rng is not None else int(np.random.SeedSequence().entropy % 2**63)
             draws = scenario_draws(self.initial_params, root, range(replicates), skip=overrides or {})
-        self.draws = check_draws(draws, replicates, self.initial_params)
-        if clash := conflicting_events(self.initial_params, set(self.draws)):
-            raise ValueError(f"parameters drawn per replicate are also changed by events: {', '.join(clash)}")
+        checked = check_draws(draws, replicates, self.initial_params)
+        self._draws = DrawsInForce(
+            checked, self.initial_params, sweepable(self.initial_params) if checked else {}
+        )
         timeline = self.initial_params.timeline()
         past = [e for e in timeline if e.step <= 0]
+        for scheduled in past:
+            self._draws.note_event(scheduled.event.set)
+        self.draws = self._draws.current(past[-1].params) if past else checked
         self.params = with_draws(past[-1].params if past else self.initial_params, self.draws)
         self.timeline = [e for e in timeline if e.step > 0]
         self.reference = self.params  # the state at step 0: what "since the start" compares with
@@ -103,6 +108,8 @@ class BalancingModel(mesa.Model):
             if scheduled.step != step:
                 continue
             strategy_before = self.params.strategies.get(self.strategy_name)
+            self._draws.note_event(scheduled.event.set)
+            self.draws = self._draws.current(scheduled.params)
             self.params = with_draws(scheduled.params, self.draws)
             self.fired.append(scheduled.event.name)
             for target, size in scheduled.event.shock.items():

@@ -7,7 +7,7 @@ model's arithmetic broadcasts over the leading replicate axis, so a parameter li
 per-replicate scalars such as the export index. Every other parameter stays one number.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import numpy as np
@@ -47,6 +47,8 @@ def check_draws(draws: Mapping[str, Any], replicates: int, scenario: Scenario) -
     """
     from sim.model.catalogue import sweepable  # the catalogue imports the strategies' tables
 
+    if not draws:
+        return {}
     known = sweepable(scenario)
     out = {}
     for path, values in draws.items():
@@ -69,14 +71,51 @@ def check_draws(draws: Mapping[str, Any], replicates: int, scenario: Scenario) -
     return out
 
 
-def conflicting_events(scenario: Scenario, paths: set[str]) -> list[str]:
-    """Events of ``scenario`` that set or add to a per-replicate path: ``"name (path)"``."""
-    return [
-        f"{event.name} ({path})"
-        for event in scenario.events
-        for path in (*event.set, *event.add)
-        if path in paths
-    ]
+def scalar_value(params: Scenario, path: str) -> float:
+    """The one value of a drawable path in scalar (undrawn) parameters."""
+    if path.startswith("strategies."):
+        from sim.model.strategies import STRATEGIES
+
+        _, name, field = path.split(".")
+        return float(getattr(STRATEGIES[name].Params.model_validate(params.strategies.get(name, {})), field))
+    node: Any = params
+    for part in path.split("."):
+        node = node[part] if isinstance(node, dict) else getattr(node, part)
+    return float(node)
+
+
+class DrawsInForce:
+    """Per-replicate draws as events change the parameters: an event's ``set`` wins from then on.
+
+    An event that sets a drawn parameter replaces the draws with its value for every replicate
+    (a dated decision is the same in every world); one that adds to it shifts each replicate's
+    draw by the amount, kept within the parameter's range.
+    """
+
+    def __init__(self, draws: Mapping[str, np.ndarray], start: Scenario, known: Mapping[str, Any]):
+        self.draws = dict(draws)
+        self.base = {path: scalar_value(start, path) for path in draws}
+        self.known = known  # sweepable ParameterInfo by path, for the ranges
+        self.set_by_events: set[str] = set()
+
+    def note_event(self, event_set: Iterable[str]) -> None:
+        """Record the paths an event sets: from now on they take the event's value."""
+        self.set_by_events |= set(event_set) & set(self.draws)
+
+    def current(self, params: Scenario) -> dict[str, np.ndarray]:
+        """The draws in force under ``params`` (the scalar parameters after the events so far)."""
+        out = {}
+        for path, values in self.draws.items():
+            if path in self.set_by_events:
+                continue
+            shift = scalar_value(params, path) - self.base[path]
+            if shift:
+                info = self.known[path]
+                low = -np.inf if info.low is None else info.low
+                high = np.inf if info.high is None else info.high
+                values = np.clip(values + shift, low, high)
+            out[path] = values
+        return out
 
 
 def with_draws(params: Scenario, draws: Mapping[str, np.ndarray]) -> Scenario:
