@@ -36,13 +36,15 @@ def test_a_ranking_that_holds_in_most_draws_is_robust_and_one_that_often_fails_i
     pooled = strong[strong["scenario"] == "all"].iloc[0]
     assert pooled.share_holds == 38 / 40 >= ROBUST_SHARE and pooled.robust
     assert weak[weak["scenario"] == "all"].iloc[0].share_holds == 0.7
-    assert not weak["robust"].any()
+    assert not weak["robust"].any() and set(weak["verdict"]) == {"uncertain"}
+    reversed_ = ranking_robustness(load_results(_folder(tmp_path, 2)), ["a", "b"], ["welfare_final"])
+    assert set(reversed_["verdict"]) == {"reversed"} and reversed_["robust"].all()  # b wins robustly
 
 
 def test_the_verdict_says_which_comparisons_survive_the_posterior(tmp_path):
     analysis = analyze(load_results(_folder(tmp_path, 38)), metrics=["welfare_final"])
     text = " ".join(analysis.verdict)
-    assert "a over b: robust to parameter uncertainty" in text
+    assert "a against b: robust to parameter uncertainty (a better on welfare_final)" in text
     assert "posterior_robustness" in analysis.tables
 
 
@@ -75,5 +77,8 @@ def test_a_run_over_a_posterior_reports_robustness_end_to_end(tmp_path):
     table = pd.read_csv(out / "analysis" / "posterior_robustness.csv")
     assert set(table["scenario"]) == {"with_posterior", "all"}
     assert table["share_holds"].between(0, 1).all()
-    assert np.array_equal(table["robust"], table["share_holds"] >= ROBUST_SHARE)
+    holds = table["share_holds"]
+    assert np.array_equal(table["verdict"] == "holds", holds >= ROBUST_SHARE)
+    assert np.array_equal(table["robust"], table["verdict"] != "uncertain")
+    assert (table.loc[table["verdict"] == "reversed", "share_holds"] <= 1 - ROBUST_SHARE + 1e-9).all()
     assert "Robust to parameter uncertainty?" in (out / "analysis" / "report.html").read_text()

@@ -3,9 +3,10 @@
 When a run draws each replicate's parameters from a calibration posterior (the manifest lists
 the posterior under ``inputs.posteriors``), every replicate is one draw of the uncertain
 parameters, met by every strategy (common random numbers). A comparison of two strategies on
-an outcome is *robust to parameter uncertainty* when the one ranked higher is better in at
-least ``ROBUST_SHARE`` of the paired draws. Each draw also carries its own noise, so the test is
-conservative: a comparison it calls robust holds across the posterior and the noise together.
+an outcome is *robust to parameter uncertainty* when the same strategy is better in at least
+``ROBUST_SHARE`` of the paired draws, whichever it is: the higher-ranked one (``holds``) or the
+other (``reversed``); otherwise it is ``uncertain``. Each draw also carries its own noise, so
+the test is conservative: a comparison it calls robust holds across the posterior and the noise.
 """
 
 from itertools import pairwise
@@ -22,7 +23,17 @@ ROBUST_SHARE = 0.9
 ALL_SCENARIOS = "all"
 """The ``scenario`` value of rows that pool every scenario's draws."""
 
-COLUMNS = ["better", "worse", "scenario", "metric", "n_draws", "share_holds", "mean_diff", "robust"]
+COLUMNS = [
+    "better",
+    "worse",
+    "scenario",
+    "metric",
+    "n_draws",
+    "share_holds",
+    "mean_diff",
+    "robust",
+    "verdict",
+]
 
 
 def posterior_in_force(results: Results) -> dict[str, str]:
@@ -37,7 +48,8 @@ def ranking_robustness(results: Results, order: list[str], metrics: list[str]) -
     One row per pair x scenario x outcome with a direction, plus rows pooling all scenarios
     (``scenario = "all"``): ``share_holds`` is the share of paired draws in which the higher-ranked
     strategy did strictly better, ``mean_diff`` its mean advantage in the outcome's unit (positive
-    = better), ``robust`` whether ``share_holds >= ROBUST_SHARE``.
+    = better), ``verdict`` ``holds`` (share at least ``ROBUST_SHARE``), ``reversed`` (the other
+    strategy better as often) or ``uncertain``, and ``robust`` whether it is not uncertain.
     """
     ok = results.ok
     rows = []
@@ -54,6 +66,14 @@ def ranking_robustness(results: Results, order: list[str], metrics: list[str]) -
             for scenario, values in [*groups, (ALL_SCENARIOS, advantage)]:
                 values = values.dropna()
                 share = float((values > 0).mean()) if len(values) else np.nan
+                worse_share = float((values < 0).mean()) if len(values) else np.nan
+                verdict = (
+                    "holds"
+                    if share >= ROBUST_SHARE
+                    else "reversed"
+                    if worse_share >= ROBUST_SHARE
+                    else "uncertain"
+                )
                 rows.append(
                     {
                         "better": better,
@@ -63,32 +83,45 @@ def ranking_robustness(results: Results, order: list[str], metrics: list[str]) -
                         "n_draws": len(values),
                         "share_holds": share,
                         "mean_diff": float(values.mean()) if len(values) else np.nan,
-                        "robust": bool(share >= ROBUST_SHARE),
+                        "robust": verdict != "uncertain",
+                        "verdict": verdict,
                     }
                 )
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def robustness_sentences(table: pd.DataFrame, posteriors: dict[str, str]) -> list[str]:
-    """One sentence per adjacent pair of the ranking: which outcomes' comparison survives."""
+    """One sentence per adjacent pair of the ranking: which outcomes' comparison survives the draws."""
     if table.empty:
         return []
     pooled = table[table["scenario"] == ALL_SCENARIOS]
     names = ", ".join(sorted(posteriors))
-    out = []
-    for (better, worse), rows in pooled.groupby(["better", "worse"], sort=False):
-        held = [f"{r.metric} ({r.share_holds:.0%} of draws)" for r in rows.itertuples() if r.robust]
-        not_held = [f"{r.metric} ({r.share_holds:.0%})" for r in rows.itertuples() if not r.robust]
-        verdict = "robust to parameter uncertainty" if not not_held else "not robust to parameter uncertainty"
-        text = f"{better} over {worse}: {verdict}"
-        if held:
-            text += f"; holds on {', '.join(held)}"
-        if not_held:
-            text += f"; does not hold on {', '.join(not_held)}"
-        out.append(text + ".")
-    return [
-        f"Parameter uncertainty: each replicate drew its parameters from the posterior {names}; "
-        f"a comparison is robust when the higher-ranked strategy is better in at least "
-        f"{ROBUST_SHARE:.0%} of paired draws, all scenarios pooled.",
-        *out,
+    out = [
+        f"Parameter uncertainty: each replicate drew its parameters from the posterior {names}. An "
+        f"outcome's comparison is robust when the same strategy is better in at least "
+        f"{ROBUST_SHARE:.0%} of paired draws, all scenarios pooled."
     ]
+    for (better, worse), rows in pooled.groupby(["better", "worse"], sort=False):
+        by = {v: [r for r in rows.itertuples() if r.verdict == v] for v in ("holds", "reversed", "uncertain")}
+        parts = []
+        if by["holds"]:
+            parts.append(f"{better} better on {_names(by['holds'])}")
+        if by["reversed"]:
+            parts.append(f"{worse} better on {_names(by['reversed'])}")
+        label = (
+            "robust to parameter uncertainty"
+            if not by["uncertain"]
+            else "not robust to parameter uncertainty"
+        )
+        text = f"{better} against {worse}: {label}"
+        if parts:
+            text += f" ({'; '.join(parts)})"
+        if by["uncertain"]:
+            shares = ", ".join(f"{r.metric} ({r.share_holds:.0%} for {better})" for r in by["uncertain"])
+            text += f"; the draws disagree on {shares}"
+        out.append(text + ".")
+    return out
+
+
+def _names(rows: list) -> str:
+    return ", ".join(r.metric for r in rows)
