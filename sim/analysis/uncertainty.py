@@ -3,9 +3,10 @@
 When a run draws each replicate's parameters from a calibration posterior (the manifest lists
 the posterior under ``inputs.posteriors``), every replicate is one draw of the uncertain
 parameters, met by every strategy (common random numbers). A comparison of two strategies on
-an outcome is *robust to parameter uncertainty* when the same strategy is better in at least
-``ROBUST_SHARE`` of the paired draws, whichever it is: the higher-ranked one (``holds``) or the
-other (``reversed``); otherwise it is ``uncertain``. Each draw also carries its own noise, so
+an outcome is *robust to parameter uncertainty* when one strategy is at least as good in
+``ROBUST_SHARE`` of the paired draws and better in some: the higher-ranked one (``holds``) or
+the other (``reversed``); or when they are equal in most draws (``tie``, as counts of crises
+often are); otherwise it is ``uncertain``. Each draw also carries its own noise, so
 the test is conservative: a comparison it calls robust holds across the posterior and the noise.
 """
 
@@ -48,8 +49,7 @@ def ranking_robustness(results: Results, order: list[str], metrics: list[str]) -
     One row per pair x scenario x outcome with a direction, plus rows pooling all scenarios
     (``scenario = "all"``): ``share_holds`` is the share of paired draws in which the higher-ranked
     strategy did strictly better, ``mean_diff`` its mean advantage in the outcome's unit (positive
-    = better), ``verdict`` ``holds`` (share at least ``ROBUST_SHARE``), ``reversed`` (the other
-    strategy better as often) or ``uncertain``, and ``robust`` whether it is not uncertain.
+    = better), ``verdict`` (module doc) and ``robust`` whether it is not ``uncertain``.
     """
     ok = results.ok
     rows = []
@@ -66,14 +66,8 @@ def ranking_robustness(results: Results, order: list[str], metrics: list[str]) -
             for scenario, values in [*groups, (ALL_SCENARIOS, advantage)]:
                 values = values.dropna()
                 share = float((values > 0).mean()) if len(values) else np.nan
-                worse_share = float((values < 0).mean()) if len(values) else np.nan
-                verdict = (
-                    "holds"
-                    if share >= ROBUST_SHARE
-                    else "reversed"
-                    if worse_share >= ROBUST_SHARE
-                    else "uncertain"
-                )
+                losses = float((values < 0).mean()) if len(values) else np.nan
+                verdict = _verdict(share, losses)
                 rows.append(
                     {
                         "better": better,
@@ -102,12 +96,15 @@ def robustness_sentences(table: pd.DataFrame, posteriors: dict[str, str]) -> lis
         f"{ROBUST_SHARE:.0%} of paired draws, all scenarios pooled."
     ]
     for (better, worse), rows in pooled.groupby(["better", "worse"], sort=False):
-        by = {v: [r for r in rows.itertuples() if r.verdict == v] for v in ("holds", "reversed", "uncertain")}
+        verdicts = ("holds", "reversed", "tie", "uncertain")
+        by = {v: [r for r in rows.itertuples() if r.verdict == v] for v in verdicts}
         parts = []
         if by["holds"]:
             parts.append(f"{better} better on {_names(by['holds'])}")
         if by["reversed"]:
             parts.append(f"{worse} better on {_names(by['reversed'])}")
+        if by["tie"]:
+            parts.append(f"equal on {_names(by['tie'])}")
         label = (
             "robust to parameter uncertainty"
             if not by["uncertain"]
@@ -121,6 +118,16 @@ def robustness_sentences(table: pd.DataFrame, posteriors: dict[str, str]) -> lis
             text += f"; the draws disagree on {shares}"
         out.append(text + ".")
     return out
+
+
+def _verdict(wins: float, losses: float) -> str:
+    """``holds``, ``reversed``, ``tie`` or ``uncertain`` from the shares of draws won and lost."""
+    rare = 1.0 - ROBUST_SHARE
+    if wins <= rare and losses <= rare:
+        return "tie"  # equal in most draws, as counts of crises often are
+    if losses <= rare:
+        return "holds"
+    return "reversed" if wins <= rare else "uncertain"
 
 
 def _names(rows: list) -> str:
