@@ -21,6 +21,9 @@ from sim.schema import PAIR_KEYS
 ROBUST_SHARE = 0.9
 """Share of paired draws a comparison must hold in to be called robust."""
 
+PAIRS_IN_VERDICT = 3
+"""Adjacent pairs from the top of the ranking that the verdict describes; the table has them all."""
+
 ALL_SCENARIOS = "all"
 """The ``scenario`` value of rows that pool every scenario's draws."""
 
@@ -93,9 +96,11 @@ def robustness_sentences(table: pd.DataFrame, posteriors: dict[str, str]) -> lis
     out = [
         f"Parameter uncertainty: each replicate drew its parameters from the posterior {names}. An "
         f"outcome's comparison is robust when the same strategy is better in at least "
-        f"{ROBUST_SHARE:.0%} of paired draws, all scenarios pooled."
+        f"{ROBUST_SHARE:.0%} of paired draws, all scenarios pooled (every pair of neighbours in the "
+        f"ranking: posterior_robustness.csv)."
     ]
-    for (better, worse), rows in pooled.groupby(["better", "worse"], sort=False):
+    pairs = list(pooled.groupby(["better", "worse"], sort=False))[:PAIRS_IN_VERDICT]
+    for (better, worse), rows in pairs:
         verdicts = ("holds", "reversed", "tie", "uncertain")
         by = {v: [r for r in rows.itertuples() if r.verdict == v] for v in verdicts}
         parts = []
