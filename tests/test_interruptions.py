@@ -33,6 +33,7 @@ from sim.experiments.sweep_spec import load_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
+ISSUE = Path(__file__).resolve().parent.parent / "scenarios" / "issues" / "kz_csto_role.toml"
 
 # Eight tasks of 25 runs each (75 timeseries rows): big enough to cut a part to 20 lines.
 PARTS_SPEC = """
@@ -407,3 +408,33 @@ def test_any_cut_part_is_recomputed_to_identical_files(spec, tmp_path_factory, d
     summary = run_sweep(load_sweep(spec_path), out, workers=1, resume=True, notice=notes.append)
     assert summary.done == 25 and len(notes) == 1 and part.name in notes[0]
     assert result_bytes(out) == reference
+
+
+@pytest.mark.parametrize("command", ["hindcast", "bargain"])
+def test_ctrl_c_during_hindcast_or_bargain_is_one_line_and_the_next_run_works(command, tmp_path, monkeypatch):
+    """The other commands that compute before writing: an interruption leaves a folder the next run takes."""
+    import sim.bargaining.forecast
+    import sim.evidence.hindcast
+
+    module, name = {
+        "hindcast": (sim.evidence.hindcast, "simulate"),
+        "bargain": (sim.bargaining.forecast, "bargain"),
+    }[command]
+    original = getattr(module, name)
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    out = tmp_path / "out"
+    args = {
+        "hindcast": ["hindcast", "--start", "2016", "--end", "2018", "-r", "2", "--out", str(out)],
+        "bargain": ["bargain", str(ISSUE), "--replicates", "2", "--out", str(out)],
+    }[command]
+    monkeypatch.setattr(module, name, interrupt)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 130, result.output
+    assert result.stderr.strip().splitlines() == ["error: interrupted"]
+    assert not out.exists() or not [p for p in out.rglob("*") if p.is_file()]
+    monkeypatch.setattr(module, name, original)
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0, again.output
