@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 
 from sim.cli.evidence import hindcast
 from sim.errors import UserError
-from sim.evidence.hindcast import Simulated, compare_gdp, gdp_scores, rebase, run_hindcast, skill_scores
+from sim.evidence.hindcast import Simulated, compare_gdp, rebase, run_hindcast
 from sim.evidence.observed import PARTNER_KEYS, read_observed
 from sim.evidence.observed_gdp import ObservedGDP
+from sim.evidence.scores import gdp_scores, skill_scores
 from sim.evidence.unga import read_agreement, relation_correlations
 from sim.model.scenario import load_scenario
 

@@ -11,7 +11,7 @@ Skill scores (``hindcast_summary.csv``) over all partner-years after the start:
 - ``rmse``: root mean squared error of the replicate mean;
 - ``rmse_persistence``: the same for shares that stay at the start year's;
 - ``rmse_trend``: the same for a per-partner linear trend fitted on the observed years in the
-  ``TREND_YEARS`` before the start (break years left out);
+  ``sim.evidence.scores.TREND_YEARS`` before the start (break years left out);
 - ``skill_vs_persistence`` = 1 - rmse / rmse_persistence, ``skill_vs_trend`` likewise;
 - ``direction_hit_rate``: share of partner-years whose simulated change since the start has the
   sign of the observed change;
@@ -50,7 +50,7 @@ from sim.evidence.figures import plot_paths
 from sim.evidence.fitted import load_fitted
 from sim.evidence.observed import BREAK_YEARS, PARTNER_KEYS, ObservedTrade
 from sim.evidence.observed_gdp import ObservedGDP, read_observed_gdp
-from sim.evidence.scores import crps, pit, plot_pit
+from sim.evidence.scores import crps, gdp_scores, pit, plot_pit, skill_scores
 from sim.evidence.unga import read_agreement, relation_correlations
 from sim.experiments.seeding import CHUNK_SIZE, derive_seed, replicate_chunks
 from sim.files import atomic_write_csv
@@ -62,7 +62,6 @@ from sim.model.scenario import Scenario, load_scenario, posterior_file
 from sim.paths import OBSERVED_GDP_FILE, UNGA_AGREEMENT_FILE
 
 HISTORY = "history_2011_2023"
-TREND_YEARS = 5
 BAND = (5, 95)
 
 
@@ -234,41 +233,6 @@ def compare(observed: ObservedTrade, yearly: np.ndarray, years: list[int], start
     return pd.DataFrame(rows)
 
 
-def trend_forecast(observed: pd.DataFrame, start: int, years: list[int]) -> tuple[pd.DataFrame, list[int]]:
-    """Per-partner linear trends fitted on observed years before ``start``, at ``years``."""
-    fit_years = [y for y in observed.index if start - TREND_YEARS <= y < start and y not in BREAK_YEARS]
-    if len(fit_years) < 2:
-        return pd.DataFrame(np.nan, index=years, columns=observed.columns), fit_years
-    x = np.array(fit_years, dtype=float)
-    slope, intercept = np.polyfit(x, observed.loc[fit_years].to_numpy(), 1)
-    values = np.outer(np.array(years, dtype=float), slope) + intercept
-    return pd.DataFrame(values, index=years, columns=observed.columns), fit_years
-
-
-def skill_scores(table: pd.DataFrame, observed: pd.DataFrame, start: int) -> dict[str, float]:
-    """The scores of the module docstring, from the comparison table and observed shares."""
-    after = table[table["year"] > start]
-    obs = after["observed"].to_numpy()
-    sim = after["simulated_mean"].to_numpy()
-    base = observed.loc[start, after["partner"]].to_numpy()
-    trend, fit_years = trend_forecast(observed, start, sorted(after["year"].unique()))
-    trend_values = np.array([trend.at[y, p] for y, p in zip(after["year"], after["partner"], strict=True)])
-    rmse = _rmse(sim, obs)
-    rmse_persistence = _rmse(base, obs)
-    rmse_trend = _rmse(trend_values, obs)
-    return {
-        "rmse": rmse,
-        "rmse_persistence": rmse_persistence,
-        "rmse_trend": rmse_trend,
-        "skill_vs_persistence": 1.0 - rmse / rmse_persistence if rmse_persistence > 0 else np.nan,
-        "skill_vs_trend": 1.0 - rmse / rmse_trend if rmse_trend > 0 else np.nan,
-        "direction_hit_rate": float(np.mean(np.sign(sim - base) == np.sign(obs - base))),
-        "coverage_90": float(np.mean((obs >= after["p5"]) & (obs <= after["p95"]))),
-        "n_partner_years": float(len(after)),
-        "trend_fit_years": float(len(fit_years)),
-    }
-
-
 def compare_gdp(gdp: ObservedGDP, growth: np.ndarray, years: list[int], start: int) -> pd.DataFrame:
     """Observed and simulated annual GDP growth (mean and band) for observed years after ``start``."""
     rows = []
@@ -285,24 +249,6 @@ def compare_gdp(gdp: ObservedGDP, growth: np.ndarray, years: list[int], start: i
                 }
             )
     return pd.DataFrame(rows, columns=["year", "observed", "simulated_mean", "p5", "p95"])
-
-
-def gdp_scores(table: pd.DataFrame, gdp: ObservedGDP, start: int) -> dict[str, float]:
-    """GDP growth RMSE, persistence RMSE (start-year growth carried forward), skill, years."""
-    obs = table["observed"].to_numpy()
-    base = gdp.growth.get(start, np.nan)
-    rmse = _rmse(table["simulated_mean"].to_numpy(), obs)
-    rmse_persistence = _rmse(np.full(len(obs), base), obs)
-    return {
-        "gdp_growth_rmse": rmse,
-        "gdp_growth_rmse_persistence": rmse_persistence,
-        "gdp_growth_skill": 1.0 - rmse / rmse_persistence if rmse_persistence > 0 else np.nan,
-        "gdp_growth_n_years": float(len(obs)),
-    }
-
-
-def _rmse(forecast: np.ndarray, observed: np.ndarray) -> float:
-    return float(np.sqrt(np.mean((forecast - observed) ** 2))) if len(observed) else np.nan
 
 
 def ensemble_scores(

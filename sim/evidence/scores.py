@@ -1,4 +1,4 @@
-"""Probabilistic scores of a hindcast ensemble: CRPS, the PIT and its histogram.
+"""Scores of a hindcast: RMSE skill against persistence and trend, and the ensemble's CRPS and PIT.
 
 Why: RMSE and skill judge only the replicate mean, and coverage only one band. The continuous
 ranked probability score (CRPS, via the maintained ``scoringrules`` package) judges the whole
@@ -11,8 +11,14 @@ histogram, a too-narrow one a U, a biased one a slope.
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
+from sim.evidence.observed import BREAK_YEARS
+from sim.evidence.observed_gdp import ObservedGDP
 from sim.files import atomic_path
+
+TREND_YEARS = 5
+"""Observed years before the start that the trend baseline is fitted on (break years left out)."""
 
 
 def crps(observed: np.ndarray, ensemble: np.ndarray) -> np.ndarray:
@@ -64,3 +70,56 @@ def plot_pit(values: dict[str, np.ndarray], path: Path, bins: int = 10) -> Path:
         fig.savefig(tmp, dpi=90, format="png")
     plt.close(fig)
     return path
+
+
+def trend_forecast(observed: pd.DataFrame, start: int, years: list[int]) -> tuple[pd.DataFrame, list[int]]:
+    """Per-partner linear trends fitted on observed years before ``start``, at ``years``."""
+    fit_years = [y for y in observed.index if start - TREND_YEARS <= y < start and y not in BREAK_YEARS]
+    if len(fit_years) < 2:
+        return pd.DataFrame(np.nan, index=years, columns=observed.columns), fit_years
+    x = np.array(fit_years, dtype=float)
+    slope, intercept = np.polyfit(x, observed.loc[fit_years].to_numpy(), 1)
+    values = np.outer(np.array(years, dtype=float), slope) + intercept
+    return pd.DataFrame(values, index=years, columns=observed.columns), fit_years
+
+
+def skill_scores(table: pd.DataFrame, observed: pd.DataFrame, start: int) -> dict[str, float]:
+    """RMSE, skill against persistence and trend, hit rate and coverage (sim.evidence.hindcast doc)."""
+    after = table[table["year"] > start]
+    obs = after["observed"].to_numpy()
+    sim = after["simulated_mean"].to_numpy()
+    base = observed.loc[start, after["partner"]].to_numpy()
+    trend, fit_years = trend_forecast(observed, start, sorted(after["year"].unique()))
+    trend_values = np.array([trend.at[y, p] for y, p in zip(after["year"], after["partner"], strict=True)])
+    rmse = _rmse(sim, obs)
+    rmse_persistence = _rmse(base, obs)
+    rmse_trend = _rmse(trend_values, obs)
+    return {
+        "rmse": rmse,
+        "rmse_persistence": rmse_persistence,
+        "rmse_trend": rmse_trend,
+        "skill_vs_persistence": 1.0 - rmse / rmse_persistence if rmse_persistence > 0 else np.nan,
+        "skill_vs_trend": 1.0 - rmse / rmse_trend if rmse_trend > 0 else np.nan,
+        "direction_hit_rate": float(np.mean(np.sign(sim - base) == np.sign(obs - base))),
+        "coverage_90": float(np.mean((obs >= after["p5"]) & (obs <= after["p95"]))),
+        "n_partner_years": float(len(after)),
+        "trend_fit_years": float(len(fit_years)),
+    }
+
+
+def gdp_scores(table: pd.DataFrame, gdp: ObservedGDP, start: int) -> dict[str, float]:
+    """GDP growth RMSE, persistence RMSE (start-year growth carried forward), skill, years."""
+    obs = table["observed"].to_numpy()
+    base = gdp.growth.get(start, np.nan)
+    rmse = _rmse(table["simulated_mean"].to_numpy(), obs)
+    rmse_persistence = _rmse(np.full(len(obs), base), obs)
+    return {
+        "gdp_growth_rmse": rmse,
+        "gdp_growth_rmse_persistence": rmse_persistence,
+        "gdp_growth_skill": 1.0 - rmse / rmse_persistence if rmse_persistence > 0 else np.nan,
+        "gdp_growth_n_years": float(len(obs)),
+    }
+
+
+def _rmse(forecast: np.ndarray, observed: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((forecast - observed) ** 2))) if len(observed) else np.nan
