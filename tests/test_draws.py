@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.model import BalancingModel
 from sim.model.catalogue import sweepable
@@ -111,3 +113,30 @@ def test_an_event_that_adds_to_a_drawn_parameter_shifts_every_draw(tmp_path):
     for _ in range(3):
         model.step()
     np.testing.assert_allclose(model.params.world.sanctions_friction[:, 0], [0.2, 0.6])
+
+
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_any_draws_within_the_ranges_keep_the_state_valid(data):
+    """Random per-replicate values of every drawable parameter: shares on the simplex, levels in bounds."""
+    scenario = load_scenario("baseline_2023")
+    known = sweepable(scenario)
+    draws = {}
+    for path in PER_REPLICATE:
+        info = known[path]
+        low = info.low if info.low is not None else -1.0
+        high = info.high if info.high is not None else 3.0
+        low += 1e-6 if info.low_open else 0.0
+        high -= 1e-6 if info.high_open else 0.0
+        draws[path] = data.draw(st.lists(st.floats(low, high), min_size=3, max_size=3), label=path)
+    model = BalancingModel(scenario, "multivector", 3, rng=1, collect=False, draws=draws)
+    for _ in range(8):
+        model.step()
+    state = model.state()
+    pv = model.pivot
+    np.testing.assert_allclose(pv.trade.sum(axis=1), 1.0)
+    np.testing.assert_allclose(pv.fdi.sum(axis=1), 1.0)
+    assert (pv.trade >= 0).all() and (pv.engagement >= 0).all() and (pv.engagement <= 1).all()
+    assert (pv.relations >= -1).all() and (pv.relations <= 1).all()
+    assert all(np.isfinite(values).all() for values in state.values())
+    assert (pv.gdp > 0).all()
