@@ -154,8 +154,12 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
 
 
 def check_one_line(result, pattern: str) -> None:
-    """Non-zero exit, exactly one ``error:`` line on stderr matching ``pattern``, no traceback."""
+    """Non-zero exit, exactly one ``error:`` line on stderr matching ``pattern``, no traceback.
+
+    Nothing on stdout either: a mistake is found before any work or progress is reported.
+    """
     assert result.exit_code not in (0, None), result.output
+    assert not result.stdout.strip(), result.stdout
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: "), lines[0]

@@ -59,12 +59,21 @@ def sweep(
     plan = load_sweep(spec)
     out = out if out is not None else RESULTS_DIR / plan.spec.name
     workers = workers if workers is not None else default_workers()
-    if not quiet:
-        typer.echo(f"planned: {spec_summary(plan)}")
     with progress_bar(plan.runs_planned, quiet) as advance:
+        said = False
+
+        def started_then_advance(runs: int, failed: int) -> None:
+            # The plan is printed once the sweep has passed its checks and starts work, so
+            # that a mistake is the only line a user sees.
+            nonlocal said
+            if not said and not quiet:
+                typer.echo(f"planned: {spec_summary(plan)}")
+            said = True
+            advance(runs, failed)
+
         summary = run_sweep(
             plan, out, backend=backend, workers=workers, scheduler=scheduler,
-            resume=resume, force=force, progress=advance,
+            resume=resume, force=force, progress=started_then_advance,
             notice=lambda message: typer.echo(f"note: {message}", err=True),
         )  # fmt: skip
     if summary.complete_before:
