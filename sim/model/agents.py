@@ -62,8 +62,7 @@ class PivotState(mesa.Agent):
         self.structural = self.trade.copy()  # trade shares at the start's prices: the slow part
         self.bloc_shares = self.trade @ st.bloc
         self.exposure = st.sanctions * (self.trade @ st.exposure_weight)
-        self.tolerance = self.leverage = None
-        self._respond_noise_free()
+        self.respond()
         if s.pivot.settled_start:
             self._settle()
         # The start is a steady state: attraction, relations and growth are measured against it.
@@ -82,8 +81,11 @@ class PivotState(mesa.Agent):
         self.exposure0 = self.exposure.copy()
         self.refresh()
 
-    def _respond_noise_free(self) -> None:
-        """The powers' expected offers and pressure at the current engagement (no noise)."""
+    def respond(self, rng: np.random.Generator | None = None, time: float = 0.0) -> None:
+        """The powers' offers, pressure, tolerances and leverage at the current engagement.
+
+        ``rng=None`` gives their noise-free expectation (the starting state and the spin-up).
+        """
         self.rewards, self.pressures, self.tolerance, self.leverage = powers_respond(
             self.model.structure,
             self.engagement,
@@ -92,7 +94,8 @@ class PivotState(mesa.Agent):
             self.security_dependence,
             self.exposure,
             self.model.params.pivot.reward_returns,
-            None,
+            rng,
+            time,
         )
 
     def _settle(self, quarters: int = 200) -> None:
@@ -105,7 +108,7 @@ class PivotState(mesa.Agent):
         """
         for _ in range(quarters):
             self.choose_engagement()
-            self._respond_noise_free()
+            self.respond()
 
     def effective(self) -> np.ndarray:
         """Engagement as it takes effect: diluted when the total exceeds diplomatic capacity."""

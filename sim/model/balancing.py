@@ -13,10 +13,8 @@ import numpy as np
 
 from sim.model import metrics
 from sim.model.agents import GreatPower, PivotState
-from sim.model.catalogue import sweepable
 from sim.model.draws import DrawsInForce, check_draws, strategy_draws, with_draws
 from sim.model.posterior import scenario_draws
-from sim.model.powers import powers_respond
 from sim.model.scenario import Scenario, load_scenario
 from sim.model.strategies import Strategy, make_strategy
 from sim.model.structure import compile_structure
@@ -59,16 +57,14 @@ class BalancingModel(mesa.Model):
         if draws is None:
             root = rng if rng is not None else int(np.random.SeedSequence().entropy % 2**63)
             draws = scenario_draws(self.initial_params, root, range(replicates), skip=overrides or {})
-        checked = check_draws(draws, replicates, self.initial_params)
-        self._draws = DrawsInForce(
-            checked, self.initial_params, sweepable(self.initial_params) if checked else {}
-        )
+        self._draws = DrawsInForce(check_draws(draws, replicates, self.initial_params), self.initial_params)
         timeline = self.initial_params.timeline()
         past = [e for e in timeline if e.step <= 0]
         for scheduled in past:
             self._draws.note_event(scheduled.event.set)
-        self.draws = self._draws.current(past[-1].params) if past else checked
-        self.params = with_draws(past[-1].params if past else self.initial_params, self.draws)
+        start = past[-1].params if past else self.initial_params
+        self.draws = self._draws.current(start)
+        self.params = with_draws(start, self.draws)
         self.timeline = [e for e in timeline if e.step > 0]
         self.reference = self.params  # the state at step 0: what "since the start" compares with
         self.structure = compile_structure(self.params)
@@ -131,18 +127,7 @@ class BalancingModel(mesa.Model):
 
     def great_powers_act(self) -> None:
         """Each power makes offers and presses according to threat and leverage (ODD 7.3)."""
-        pv = self.pivot
-        pv.rewards, pv.pressures, pv.tolerance, pv.leverage = powers_respond(
-            self.structure,
-            pv.engagement,
-            self.world.rivalry,
-            pv.bloc_shares,
-            pv.security_dependence,
-            pv.exposure,
-            self.params.pivot.reward_returns,
-            self.rng,
-            self.time,
-        )
+        self.pivot.respond(self.rng, self.time)
 
     def accumulate_outcomes(self) -> None:
         """Running sums and peaks for the per-run outcomes."""

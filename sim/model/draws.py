@@ -92,10 +92,10 @@ class DrawsInForce:
     draw by the amount, kept within the parameter's range.
     """
 
-    def __init__(self, draws: Mapping[str, np.ndarray], start: Scenario, known: Mapping[str, Any]):
+    def __init__(self, draws: Mapping[str, np.ndarray], start: Scenario):
         self.draws = dict(draws)
+        self.start = start
         self.base = {path: scalar_value(start, path) for path in draws}
-        self.known = known  # sweepable ParameterInfo by path, for the ranges
         self.set_by_events: set[str] = set()
 
     def note_event(self, event_set: Iterable[str]) -> None:
@@ -109,8 +109,10 @@ class DrawsInForce:
             if path in self.set_by_events:
                 continue
             shift = scalar_value(params, path) - self.base[path]
-            if shift:
-                info = self.known[path]
+            if shift:  # an event added to it: rare, so the ranges are looked up only then
+                from sim.model.catalogue import sweepable
+
+                info = sweepable(self.start)[path]
                 low = -np.inf if info.low is None else info.low
                 high = np.inf if info.high is None else info.high
                 values = np.clip(values + shift, low, high)
