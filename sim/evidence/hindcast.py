@@ -52,7 +52,7 @@ from sim.evidence.observed import BREAK_YEARS, PARTNER_KEYS, ObservedTrade
 from sim.evidence.observed_gdp import ObservedGDP, read_observed_gdp
 from sim.evidence.scores import crps, gdp_scores, pit, plot_pit, skill_scores
 from sim.evidence.unga import read_agreement, relation_correlations
-from sim.experiments.seeding import CHUNK_SIZE, derive_seed, replicate_chunks
+from sim.experiments.seeding import derive_seed, replicate_chunks, replicate_numbers
 from sim.files import atomic_write_csv
 from sim.model.balancing import BalancingModel
 from sim.model.events import apply_event
@@ -164,7 +164,6 @@ def simulate(
     year_of = np.array([int(label[:4]) for label in labels])
     shares, relations, gdp, powers = [], [], [], ()
     for chunk, n in replicate_chunks(replicates):
-        first = chunk * CHUNK_SIZE
         model = BalancingModel(
             scenario,
             strategy,
@@ -172,7 +171,7 @@ def simulate(
             rng=derive_seed(seed, scenario.name, 0, chunk),
             overrides=overrides,
             collect=False,
-            draws=scenario_draws(scenario, seed, range(first, first + n), skip=overrides or {}),
+            draws=scenario_draws(scenario, seed, replicate_numbers(chunk, n), skip=overrides or {}),
         )
         powers = tuple(model.structure.powers)
         trade, rel, index = (

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.experiments.seeding import CHUNK_SIZE
+from sim.experiments.seeding import CHUNK_SIZE, replicate_numbers
 from sim.model import metrics
 from sim.model.balancing import BalancingModel
 from sim.model.posterior import scenario_draws
@@ -55,7 +55,7 @@ class ChunkResult:
 
 def run_chunk(spec: ChunkSpec) -> ChunkResult:
     """Build the model, run it to the end, and return its rows."""
-    replicates = spec.chunk * spec.chunk_size + np.arange(spec.replicates)
+    replicates = replicate_numbers(spec.chunk, spec.replicates, spec.chunk_size)
     draws = scenario_draws(spec.scenario, spec.root_seed, replicates, skip=spec.inputs)
     model = BalancingModel(
         spec.scenario, spec.strategy, spec.replicates, rng=spec.seed, collect=False, draws=draws
@@ -107,7 +107,7 @@ def id_columns(
 
     ``error`` is the message of a chunk that failed: its runs get status "error".
     """
-    replicate = chunk * chunk_size + np.arange(replicates)
+    replicate = replicate_numbers(chunk, replicates, chunk_size)
     return {
         "run_id": run_ids(scenario, strategy, design_point, replicate),
         "scenario": scenario,

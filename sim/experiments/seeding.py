@@ -14,9 +14,8 @@ from sim.model.posterior import name_key
 CHUNK_SIZE = 100
 
 
-def stable_key(text: str) -> int:
-    """A 32-bit integer from a name, the same on every machine and Python run."""
-    return name_key(text)
+stable_key = name_key
+"""A 32-bit integer from a name, the same on every machine and Python run (the posterior's key too)."""
 
 
 def derive_seed(root_seed: int, scenario: str, design_point: int, chunk: int) -> int:
@@ -31,3 +30,8 @@ def replicate_chunks(replicates: int, chunk_size: int = CHUNK_SIZE) -> list[tupl
         (chunk, min(chunk_size, replicates - start))
         for chunk, start in enumerate(range(0, replicates, chunk_size))
     ]
+
+
+def replicate_numbers(chunk: int, replicates: int, chunk_size: int = CHUNK_SIZE) -> np.ndarray:
+    """The run-wide numbers of a chunk's replicates: what ids and posterior draws are keyed by."""
+    return chunk * chunk_size + np.arange(replicates)
