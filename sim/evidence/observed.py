@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.errors import UserError
+from sim.evidence.tables import read_table
 from sim.paths import OBSERVED_FILE
 
 COLUMNS = ("year", "reporter", "partner", "flow", "value_usd_millions", "series", "source")
@@ -110,19 +111,7 @@ def read_observed(path: Path | str = OBSERVED_FILE) -> ObservedTrade:
 
 
 def _read_rows(path: Path) -> pd.DataFrame:
-    try:
-        rows = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such observed-data file") from None
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise UserError(f"{path}: cannot read as CSV: {' '.join(str(err).split())}") from None
-    missing = [c for c in COLUMNS if c not in rows.columns]
-    if missing:
-        raise UserError(
-            f"{path}: missing column(s) {', '.join(missing)}; expected columns {','.join(COLUMNS)}"
-        )
-    for col in ("reporter", "partner", "flow", "series"):
-        rows[col] = rows[col].str.strip()
+    rows = read_table(path, COLUMNS, "observed-data")
     rows["year"] = _numbers(path, rows, "year", "an integer year")
     rows["value_usd_millions"] = _numbers(path, rows, "value_usd_millions", "a number >= 0")
     if (rows["year"] % 1 != 0).any():
