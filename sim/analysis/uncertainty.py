@@ -95,9 +95,9 @@ def robustness_sentences(table: pd.DataFrame, posteriors: dict[str, str]) -> lis
     names = ", ".join(sorted(posteriors))
     out = [
         f"Parameter uncertainty: each replicate drew its parameters from the posterior {names}. An "
-        f"outcome's comparison is robust when the same strategy is better in at least "
-        f"{ROBUST_SHARE:.0%} of paired draws, all scenarios pooled (every pair of neighbours in the "
-        f"ranking: posterior_robustness.csv)."
+        f"outcome's comparison is robust when one strategy is at least as good in "
+        f"{ROBUST_SHARE:.0%} of paired draws (or the two are equal in most), all scenarios pooled "
+        f"(every pair of neighbours in the ranking: posterior_robustness.csv)."
     ]
     pairs = list(pooled.groupby(["better", "worse"], sort=False))[:PAIRS_IN_VERDICT]
     for (better, worse), rows in pairs:
