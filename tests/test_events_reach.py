@@ -46,6 +46,7 @@ def quiet_scenario() -> Scenario:
                 "world.corridors.northern": 0.95,
                 "world.corridors.middle": 1.3,
                 "world.corridors.china": 1.1,
+                "world.corridors.atasu_alashankou": 0.8,
             },
         ).model_dump()
     ]

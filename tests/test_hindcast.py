@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from sim.cli.evidence import hindcast
 from sim.errors import UserError
-from sim.evidence.hindcast import Simulated, compare_gdp, rebase, run_hindcast
+from sim.evidence.hindcast import Simulated, compare_gdp, rebase, run_hindcast, simulate
 from sim.evidence.observed import PARTNER_KEYS, read_observed
 from sim.evidence.observed_gdp import ObservedGDP
 from sim.evidence.scores import gdp_scores, skill_scores
@@ -268,3 +268,31 @@ def test_malformed_vote_file_is_one_line_naming_the_row(tmp_path):
     path.write_text("year,country_a,country_b,share_identical_votes\n2011,Kazakhstan,Russia,1.5\n")
     with pytest.raises(UserError, match=r"line 2: share_identical_votes: expected a share 0..1"):
         read_agreement(path)
+
+
+def test_pipeline_corridor_follows_the_d23_data_file():
+    """2011 level = the 2012-2013 mean of Kazakh crude through the pipeline over 2023's 1.2 Mt."""
+    rows = pd.read_csv("seeds/data/kz_china_oil_pipeline.csv")
+    kazakh = rows[rows["item"].str.contains("Kazakh") & ~rows["item"].str.contains("Russian")]
+    volume = kazakh.set_index("year")["value"]
+    history, base = load_scenario("history_2011_2023"), load_scenario("baseline_2023")
+    level = history.world.corridors["atasu_alashankou"]
+    assert level == pytest.approx((volume[2012] + volume[2013]) / 2 / volume[2023], abs=0.05)
+    assert base.world.corridors["atasu_alashankou"] == 1.0
+    dated = [e for e in history.events if "world.corridors.atasu_alashankou" in e.set]
+    assert [e.at for e in dated] == ["2014Q1", "2015Q1"] and all("D23" in e.facts for e in dated)
+    assert dated[-1].set["world.corridors.atasu_alashankou"] == 1.0
+
+
+def test_russian_transit_in_the_pipeline_lowers_chinas_share(observed):
+    """Without the D23 events Kazakh crude keeps its 2011 place in the pipeline to China."""
+    history = load_scenario("history_2011_2023").model_copy(update={"posterior": ""})
+    kept = history.model_copy(
+        update={"events": [e for e in history.events if "world.corridors.atasu_alashankou" not in e.set]}
+    )
+    china = PARTNER_KEYS.index("china")
+    shares = {}
+    for label, scenario in (("with", history), ("without", kept)):
+        paths = simulate(rebase(scenario, observed, 2011, 2018), 10, 1)
+        shares[label] = paths.shares.mean(axis=0)[paths.years.index(2016), china]
+    assert shares["with"] < shares["without"] - 0.02

@@ -347,9 +347,10 @@ class WorldParams(Strict):
     oil: CommodityParams = Field(default_factory=CommodityParams)
     metals: CommodityParams = Field(default_factory=lambda: CommodityParams(volatility=0.06))
     uranium: CommodityParams = Field(default_factory=lambda: CommodityParams(volatility=0.06))
-    corridors: dict[str, Annotated[float, Field(ge=0.0, le=3.0)]] = Field(
+    corridors: dict[str, Annotated[float, Field(ge=0.0, le=20.0)]] = Field(
         default_factory=dict,
-        description="transit corridor capacities (1 = start level; F05); assumption 0.5-2",
+        description="transit corridor capacities or volumes (1 = 2023 level; F05); assumption 0.5-2 for a "
+        "what-if; up to 20 for a route that carried far more in the past (the pipeline to China, D23)",
     )
     corridor_transit: dict[str, str] = Field(
         default_factory=dict,
