@@ -296,3 +296,11 @@ def test_russian_transit_in_the_pipeline_lowers_chinas_share(observed):
         paths = simulate(rebase(scenario, observed, 2011, 2018), 10, 1)
         shares[label] = paths.shares.mean(axis=0)[paths.years.index(2016), china]
     assert shares["with"] < shares["without"] - 0.02
+
+
+def test_history_partner_oil_mixes_add_up_to_the_national_oil_share(observed):
+    """The 2011 partner mixes weighted by the 2011 export shares give world.oil.export_share."""
+    history = load_scenario("history_2011_2023")
+    weights = observed.export_shares.loc[2011]
+    weighted = sum(weights[k] * history.partners[k].export_mix.get("oil", 0.0) for k in PARTNER_KEYS)
+    assert weighted == pytest.approx(history.world.oil.export_share, abs=0.005)
