@@ -57,7 +57,10 @@ def hindcast(
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Replay history from observed shares of START and score it against later years."""
+    """Replay history from observed shares of START and score it against later years.
+
+    The bands add the posterior's model discrepancy when its file has one (docs/validation.md).
+    """
     started = now()
     from sim.evidence.hindcast import run_hindcast, write_hindcast
     from sim.evidence.observed import read_observed

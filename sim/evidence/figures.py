@@ -44,7 +44,8 @@ def plot_paths(
                 label="5-95% with model discrepancy",
             )
         if {"p5", "p95"} <= set(part.columns):
-            ax.fill_between(part["year"], part["p5"], part["p95"], alpha=0.25, label="5-95%")
+            band = "5-95%, simulator alone" if _has_predictive(part) else "5-95%"
+            ax.fill_between(part["year"], part["p5"], part["p95"], alpha=0.25, label=band)
         for column, label in lines:
             ax.plot(part["year"], part[column], marker=".", label=label)
         ax.plot(part["year"], part["observed"], "k-o", markersize=3, label="observed")
