@@ -1,5 +1,6 @@
 """ABC-SMC calibration: determinism, resume after an interrupt, the posterior file, the CLI."""
 
+import shutil
 import tomllib
 
 import numpy as np
@@ -19,6 +20,7 @@ from sim.evidence.posterior_file import (
     posterior_text,
     weighted_quantile,
 )
+from sim.model.posterior import read_posterior
 
 pytest.importorskip("pyabc")
 
@@ -138,6 +140,14 @@ def test_cli_quick_is_deterministic_and_writes_the_tables(tmp_path, monkeypatch)
     assert "generation 1: epsilon" in done.output
     assert (tmp_path / "a" / "identifiability.csv").is_file()
     assert (tmp_path / "a" / "posterior_pairs.png").stat().st_size > 1000
+    # the model discrepancy, estimated in sample over the new posterior (sim.evidence.discrepancy_estimate)
+    table = read_posterior(tmp_path / "a.toml").discrepancy
+    assert table is not None and table.replicates == 4 and (table.fit_start, table.fit_end) == (2011, 2018)
+    assert (tmp_path / "a" / "discrepancy_residuals.csv").is_file()
+    shutil.copy(tmp_path / "a.toml", tmp_path / "d.toml")
+    args = ["calibrate", "trade_2011_2018", "--quick", "--discrepancy-only", "--work", "a", "--out", "d.toml"]
+    assert runner.invoke(_app(), args).exit_code == 0
+    assert (tmp_path / "d.toml").read_bytes() == outputs[0]  # re-estimated: the same table
     again = runner.invoke(
         _app(), ["calibrate", "trade_2011_2018", "--quick", "--work", "a", "--out", "c.toml"]
     )

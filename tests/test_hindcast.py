@@ -135,9 +135,10 @@ def test_cli_in_sample_hindcast_end_to_end(tmp_path):
     )
     assert done.exit_code == 0, done.output
     table = pd.read_csv(out / "hindcast.csv")
-    assert list(table.columns) == ["year", "partner", "observed", "simulated_mean", "p5", "p95"]
+    bands = ["p5", "p95", "predictive_p5", "predictive_p95"]
+    assert list(table.columns) == ["year", "partner", "observed", "simulated_mean", *bands]
     gdp = pd.read_csv(out / "hindcast_gdp.csv")
-    assert list(gdp.columns) == ["year", "observed", "simulated_mean", "p5", "p95"]
+    assert list(gdp.columns) == ["year", "observed", "simulated_mean", *bands]
     assert list(gdp.year) == list(range(2014, 2019))
     summary = pd.read_csv(out / "hindcast_summary.csv")
     needed = {"rmse", "rmse_persistence", "rmse_trend", "skill_vs_persistence", "skill_vs_trend"}

@@ -32,6 +32,12 @@ from test_hostile import CASES as MODEL_CASES
 
 from sim.cli.app import app
 
+ROOT = Path(__file__).resolve().parent.parent
+DISCREPANCY = (
+    '\n[discrepancy]\nform = "log_share_random_walk"\nfit_start = 2011\nfit_end = 2018\nreplicates = 4\n'
+    "seed = 1\nshare_scale = 0.03\ngdp_growth_sigma = 0.01\nshare_sigma = { russia = 0.1, china = 0.1, "
+    "eu_rest = 0.1, italy = 0.1, us = 0.1, row = 0.1 }\n"
+)
 OPTIMISE_SPEC = (
     'method = "optimise"\nfit_end = 2013\nreplicates = 2\ndesign_points = 2\nrefine_evaluations = 0\n'
     '[parameters."pivot.trade_inertia"]\nlow = 0.05\nhigh = 0.3\nsource = "test"\n'
@@ -253,6 +259,48 @@ CASES: dict[str, tuple[Build, str]] = {
         lambda p: ["hindcast", "--start", "2011", "--end", "2013", "-r", "2", "--out", p.readonly() + "/h"],
         r"readonly/h: cannot create output folder in",
     ),
+    **{
+        f"hindcast/posterior {name}": (
+            lambda p, text=text: [
+                "hindcast",
+                "--start",
+                "2011",
+                "--end",
+                "2013",
+                "-r",
+                "2",
+                "--posterior",
+                p.file(
+                    "post.toml", (ROOT / "tests" / "data" / "posterior" / "small.toml").read_text() + text
+                ),
+                "--out",
+                p.out(),
+            ],
+            pattern,
+        )
+        for name, text, pattern in [
+            (
+                "discrepancy sigma negative",
+                DISCREPANCY.replace("china = 0.1", "china = -0.1"),
+                r"post\.toml: discrepancy\.share_sigma\.china: Input should be greater than or equal to 0",
+            ),
+            (
+                "discrepancy form unknown",
+                DISCREPANCY.replace("log_share_random_walk", "ar1"),
+                r"post\.toml: discrepancy\.form: Input should be 'log_share_random_walk'",
+            ),
+            (
+                "discrepancy other partners",
+                DISCREPANCY.replace("row = ", "mars = "),
+                r"post\.toml: discrepancy\.share_sigma: partners .*mars.*; expected",
+            ),
+            (
+                "discrepancy a string sigma",
+                DISCREPANCY.replace("gdp_growth_sigma = 0.01", 'gdp_growth_sigma = "wide"'),
+                r"post\.toml: discrepancy\.gdp_growth_sigma: Input should be a valid number",
+            ),
+        ]
+    },
     # bargain
     "bargain/missing file": (lambda p: ["bargain", p.out("nope.csv")], r"nope\.csv: cannot read file"),
     "bargain/directory": (lambda p: ["bargain", p.folder()], r"adir: expected a \.csv or \.toml issue file"),
@@ -356,6 +404,47 @@ CASES: dict[str, tuple[Build, str]] = {
             p.readonly() + "/fit.toml",
         ],
         r"readonly: cannot write in output folder",
+    ),
+    "calibrate/discrepancy-only without a posterior": (
+        lambda p: [
+            "calibrate",
+            "trade_2011_2018",
+            "--discrepancy-only",
+            "--out",
+            p.out("p.toml"),
+            "--work",
+            p.out(),
+        ],
+        r"p\.toml: no such posterior file; run `multivector calibrate trade_2011_2018` first",
+    ),
+    "calibrate/discrepancy-only posterior random bytes": (
+        lambda p: [
+            "calibrate",
+            "trade_2011_2018",
+            "--discrepancy-only",
+            "--out",
+            p.file("p.toml", RANDOM),
+            "--work",
+            p.out(),
+        ],
+        r"p\.toml: not UTF-8 text",
+    ),
+    "calibrate/discrepancy-only posterior with bad particles": (
+        lambda p: [
+            "calibrate",
+            "trade_2011_2018",
+            "--discrepancy-only",
+            "--out",
+            p.file(
+                "p.toml",
+                (ROOT / "tests" / "data" / "posterior" / "small.toml")
+                .read_text()
+                .replace("weight = [0.5, 0.3, 0.2]", "weight = [0.5, -0.3, 0.2]"),
+            ),
+            "--work",
+            p.out(),
+        ],
+        r"p\.toml: particles\.weight: weights must be >= 0 with a positive sum",
     ),
     "calibrate/fitted a folder": (
         lambda p: ["calibrate", p.file("opt.toml", OPTIMISE_SPEC), "--work", p.out(), "--fitted", p.folder()],

@@ -57,7 +57,10 @@ def hindcast(
     force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Replay history from observed shares of START and score it against later years."""
+    """Replay history from observed shares of START and score it against later years.
+
+    The bands add the posterior's model discrepancy when its file has one (docs/validation.md).
+    """
     started = now()
     from sim.evidence.hindcast import run_hindcast, write_hindcast
     from sim.evidence.observed import read_observed
@@ -125,6 +128,14 @@ def calibrate(
         bool,
         typer.Option("--quick", help="A check in under a minute: 16 particles, 2 generations, 4 replicates."),
     ] = False,
+    discrepancy_only: Annotated[
+        bool,
+        typer.Option(
+            "--discrepancy-only",
+            help="(Re)estimate the model discrepancy of the existing posterior file (--out) in sample; "
+            "no ABC run.",
+        ),
+    ] = False,
     fitted: Annotated[
         Path | None,
         typer.Option(
@@ -144,6 +155,9 @@ def calibrate(
     calibration = load_spec(spec)
     fitted = fitted if fitted is not None else user_calibration_dir() / FITTED_FILE.name
     data = read_observed(observed)
+    if discrepancy_only:
+        _discrepancy(calibration, data, out, work, quick, quiet)
+        return
     if calibration.method == "optimise":
         _optimise(calibration, data, observed, work, fitted, force, quiet)
         return
@@ -166,6 +180,7 @@ def _abc(
     from rich.console import Console
 
     from sim.evidence.abc import DB_NAME, SETTINGS_NAME, quick_spec, run_abc
+    from sim.evidence.discrepancy_estimate import add_discrepancy, write_residuals
     from sim.evidence.observed_gdp import read_observed_gdp
     from sim.evidence.posterior_file import default_output, write_identifiability, write_posterior
 
@@ -192,6 +207,8 @@ def _abc(
     result = run_abc(calibration, data, folder, resume=resume, progress=progress)
     gdp = read_observed_gdp()
     written = [write_posterior(result, data, gdp, target), *write_identifiability(result, folder)]
+    estimate = add_discrepancy(target, calibration, data, gdp, _discrepancy_replicates(calibration, quick))
+    written.append(write_residuals(estimate, folder))
     inputs = {"spec": calibration.model_dump(), "observed": str(observed), "posterior": str(target)}
     counts = {"generations": len(result.generations), "particles": len(result.particles)}
     write_manifest(folder, build_manifest("calibration", inputs, calibration.seed, started, counts))
@@ -200,6 +217,52 @@ def _abc(
             f"{len(result.generations)} generations, {sum(g.simulations for g in result.generations)} "
             f"simulations, final epsilon {result.generations[-1].epsilon:.4f}"
         )
+        typer.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+def _discrepancy_replicates(calibration: "CalibrationSpec", quick: bool) -> int:
+    """The estimate's replicates: the hindcast's 100, or the quick spec's few with --quick."""
+    from sim.evidence.discrepancy_estimate import DISCREPANCY_REPLICATES
+
+    return calibration.replicates if quick else DISCREPANCY_REPLICATES
+
+
+def _discrepancy(
+    calibration: "CalibrationSpec",
+    data: "ObservedTrade",
+    out: Path | None,
+    work: Path | None,
+    quick: bool,
+    quiet: bool,
+) -> None:
+    """--discrepancy-only: the in-sample discrepancy of an existing posterior, written into it."""
+    from sim.evidence.abc import quick_spec
+    from sim.evidence.discrepancy_estimate import add_discrepancy, write_residuals
+    from sim.evidence.observed_gdp import read_observed_gdp
+    from sim.evidence.posterior_file import default_output
+
+    if quick:
+        calibration = quick_spec(calibration)
+    suffix = "-quick" if quick else ""
+    target = out or default_output(calibration.name + suffix, "" if quick else calibration.output)
+    folder = work or Path("results") / "calibration" / f"{calibration.name}{suffix}"
+    check_writable(folder)
+    check_writable(target.parent)
+    replicates = _discrepancy_replicates(calibration, quick)
+    estimate = add_discrepancy(target, calibration, data, read_observed_gdp(), replicates)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [target, write_residuals(estimate, folder)]
+    if not quiet:
+        table = estimate.table
+        typer.echo(
+            f"model discrepancy, {table.fit_start}-{table.fit_end}, {table.replicates} replicates over "
+            f"{target}: share scale {table.share_scale:.4f}"
+        )
+        for key, sigma in table.share_sigma.items():
+            own = table.share_sigma_unpooled.get(key, float("nan"))
+            typer.echo(f"  share_sigma.{key:<12}{sigma:10.4f}   (own estimate {own:.4f})")
+        if table.gdp_growth_sigma is not None:
+            typer.echo(f"  gdp_growth_sigma{'':<8}{table.gdp_growth_sigma:10.4f}")
         typer.echo("wrote " + ", ".join(str(p) for p in written))
 
 

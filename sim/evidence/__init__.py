@@ -15,6 +15,7 @@ _EXPORTS = {
     "run_hindcast": "hindcast",
     "read_observed_gdp": "observed_gdp",
     "gdp_equation": "gdp_estimate",
+    "add_discrepancy": "discrepancy_estimate",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
@@ -22,6 +23,7 @@ __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 if TYPE_CHECKING:
     from sim.evidence.calibration import calibrate as calibrate
     from sim.evidence.calibration import load_spec as load_spec
+    from sim.evidence.discrepancy_estimate import add_discrepancy as add_discrepancy
     from sim.evidence.facts import load_facts as load_facts
     from sim.evidence.gdp_estimate import gdp_equation as gdp_equation
     from sim.evidence.hindcast import run_hindcast as run_hindcast

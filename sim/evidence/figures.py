@@ -16,7 +16,9 @@ def plot_paths(
 ) -> None:
     """One panel per partner: observed shares against simulated columns (and band if present).
 
-    With ``gdp`` (year, observed and the same simulated columns), a last panel shows real GDP growth.
+    A predictive band (``predictive_p5``, ``predictive_p95``: the simulator plus its model
+    discrepancy) is drawn lighter behind the simulated band when it differs from it. With ``gdp``
+    (year, observed and the same simulated columns), a last panel shows real GDP growth.
     """
     import matplotlib
 
@@ -32,8 +34,18 @@ def plot_paths(
         axes = axes[:, [0, 1, 2]]  # the legend goes on the first partner panel as before
     for ax, key in zip(panels, PARTNER_KEYS, strict=False):
         part = table[table["partner"] == key]
+        if _has_predictive(part):
+            ax.fill_between(
+                part["year"],
+                part["predictive_p5"],
+                part["predictive_p95"],
+                alpha=0.15,
+                color="#cc6677",
+                label="5-95% with model discrepancy",
+            )
         if {"p5", "p95"} <= set(part.columns):
-            ax.fill_between(part["year"], part["p5"], part["p95"], alpha=0.25, label="5-95%")
+            band = "5-95%, simulator alone" if _has_predictive(part) else "5-95%"
+            ax.fill_between(part["year"], part["p5"], part["p95"], alpha=0.25, label=band)
         for column, label in lines:
             ax.plot(part["year"], part[column], marker=".", label=label)
         ax.plot(part["year"], part["observed"], "k-o", markersize=3, label="observed")
@@ -50,6 +62,8 @@ def plot_paths(
 
 def _growth_panel(ax, gdp: pd.DataFrame, lines: tuple[tuple[str, str], ...]) -> None:
     """Observed against simulated annual real GDP growth."""
+    if _has_predictive(gdp):
+        ax.fill_between(gdp["year"], gdp["predictive_p5"], gdp["predictive_p95"], alpha=0.15, color="#cc6677")
     if {"p5", "p95"} <= set(gdp.columns):
         ax.fill_between(gdp["year"], gdp["p5"], gdp["p95"], alpha=0.25)
     for column, label in lines:
@@ -59,3 +73,11 @@ def _growth_panel(ax, gdp: pd.DataFrame, lines: tuple[tuple[str, str], ...]) -> 
     ax.axhline(0.0, color="grey", linewidth=0.5)
     ax.set_title("real GDP growth")
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+
+
+def _has_predictive(table: pd.DataFrame) -> bool:
+    """Whether the table has a predictive band that differs from the simulated one."""
+    columns = ["predictive_p5", "predictive_p95"]
+    if not set(columns) <= set(table.columns):
+        return False
+    return table[columns].to_numpy().tolist() != table[["p5", "p95"]].to_numpy().tolist()

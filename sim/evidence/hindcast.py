@@ -15,12 +15,19 @@ Skill scores (``hindcast_summary.csv``) over all partner-years after the start:
 - ``skill_vs_persistence`` = 1 - rmse / rmse_persistence, ``skill_vs_trend`` likewise;
 - ``direction_hit_rate``: share of partner-years whose simulated change since the start has the
   sign of the observed change;
-- ``coverage_90``: share of observations inside the simulated 5-95% band;
-- ``crps``: mean continuous ranked probability score of the replicate ensemble over the
+- ``coverage_90``: share of observations inside the predictive 5-95% band;
+- ``crps``: mean continuous ranked probability score of the predictive ensemble over the
   partner-years, ``crps_persistence`` the same for persistence (its absolute error; lower is
   better), and ``gdp_growth_crps`` and ``gdp_growth_crps_persistence`` for GDP growth
   (``sim.evidence.scores``); ``pit.png`` is the histogram of each observation's rank in its
-  ensemble (flat when the ensemble is calibrated).
+  predictive ensemble (flat when the ensemble is calibrated).
+
+The predictive ensemble is each replicate's simulated path plus its own model-discrepancy path
+(``sim.evidence.discrepancy``) when the posterior file in force has a ``[discrepancy]`` table;
+otherwise it is the simulated ensemble, and a note says so. ``coverage_90_model`` and
+``crps_model`` (``gdp_growth_*_model``) score the simulated ensemble alone; ``p5``/``p95`` are
+its band and ``predictive_p5``/``predictive_p95`` the predictive one. Point scores (RMSE,
+skill, hit rate) judge the simulated mean: the discrepancy has mean zero in log share.
 
 Real GDP growth (``hindcast_gdp.csv``; observed: ``sim.evidence.observed_gdp``) is scored from
 the model's GDP index (``model.pivot.gdp``, 1 at the start), recorded every quarter. As in the
@@ -46,17 +53,18 @@ import pandas as pd
 from pydantic import ValidationError
 
 from sim.errors import UserError
+from sim.evidence.discrepancy import discrepancy_note, discrepancy_of, predictive
 from sim.evidence.figures import plot_paths
 from sim.evidence.fitted import load_fitted
 from sim.evidence.observed import BREAK_YEARS, PARTNER_KEYS, ObservedTrade
 from sim.evidence.observed_gdp import ObservedGDP, read_observed_gdp
-from sim.evidence.scores import crps, gdp_scores, pit, plot_pit, skill_scores
+from sim.evidence.scores import ensemble_scores, gdp_scores, plot_pit, skill_scores
 from sim.evidence.unga import read_agreement, relation_correlations
 from sim.experiments.seeding import derive_seed, replicate_chunks, replicate_numbers
 from sim.files import atomic_write_csv
 from sim.model.balancing import BalancingModel
 from sim.model.events import apply_event
-from sim.model.posterior import read_posterior, scenario_draws
+from sim.model.posterior import name_key, read_posterior, scenario_draws
 from sim.model.quarters import format_quarter, parse_quarter
 from sim.model.scenario import Scenario, load_scenario, posterior_file
 from sim.paths import OBSERVED_GDP_FILE, UNGA_AGREEMENT_FILE
@@ -210,13 +218,21 @@ def simulate_years(
     return paths.shares, paths.years
 
 
-def compare(observed: ObservedTrade, yearly: np.ndarray, years: list[int], start: int) -> pd.DataFrame:
-    """Long table of observed and simulated shares (mean and band) for observed years."""
+def compare(
+    observed: ObservedTrade,
+    yearly: np.ndarray,
+    years: list[int],
+    start: int,
+    predictive: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Long table of observed and simulated shares (mean and band, and the predictive band)."""
+    predictive = yearly if predictive is None else predictive
     rows = []
     for j, year in enumerate(years):
         if year not in observed.shares.index:
             continue
         lo, hi = np.percentile(yearly[:, j], BAND, axis=0)
+        plo, phi = np.percentile(predictive[:, j], BAND, axis=0)
         for k, key in enumerate(PARTNER_KEYS):
             rows.append(
                 {
@@ -226,18 +242,28 @@ def compare(observed: ObservedTrade, yearly: np.ndarray, years: list[int], start
                     "simulated_mean": yearly[:, j, k].mean(),
                     "p5": lo[k],
                     "p95": hi[k],
+                    "predictive_p5": plo[k],
+                    "predictive_p95": phi[k],
                     "in_sample": year == start,
                 }
             )
     return pd.DataFrame(rows)
 
 
-def compare_gdp(gdp: ObservedGDP, growth: np.ndarray, years: list[int], start: int) -> pd.DataFrame:
-    """Observed and simulated annual GDP growth (mean and band) for observed years after ``start``."""
+def compare_gdp(
+    gdp: ObservedGDP,
+    growth: np.ndarray,
+    years: list[int],
+    start: int,
+    predictive: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Observed and simulated annual GDP growth (mean, band, predictive band) after ``start``."""
+    predictive = growth if predictive is None else predictive
     rows = []
     for j, year in enumerate(years):
         if year > start and year in gdp.growth.index:
             lo, hi = np.percentile(growth[:, j], BAND)
+            plo, phi = np.percentile(predictive[:, j], BAND)
             rows.append(
                 {
                     "year": year,
@@ -245,43 +271,12 @@ def compare_gdp(gdp: ObservedGDP, growth: np.ndarray, years: list[int], start: i
                     "simulated_mean": float(growth[:, j].mean()),
                     "p5": float(lo),
                     "p95": float(hi),
+                    "predictive_p5": float(plo),
+                    "predictive_p95": float(phi),
                 }
             )
-    return pd.DataFrame(rows, columns=["year", "observed", "simulated_mean", "p5", "p95"])
-
-
-def ensemble_scores(
-    observed: ObservedTrade,
-    paths: Simulated,
-    gdp: ObservedGDP,
-    start: int,
-) -> tuple[dict[str, float], dict[str, np.ndarray]]:
-    """Mean CRPS of the replicate ensemble and of persistence, and the PIT, after ``start``.
-
-    Over every observed partner-year (``crps``, ``crps_persistence``) and GDP growth year
-    (``gdp_growth_crps``, ``gdp_growth_crps_persistence``); persistence is the start year's
-    value, a point forecast, so its CRPS is its absolute error (``sim.evidence.scores``).
-    """
-    years = [j for j, y in enumerate(paths.years) if y > start and y in observed.shares.index]
-    obs = np.array([observed.shares.loc[paths.years[j], list(PARTNER_KEYS)] for j in years], dtype=float)
-    base = observed.shares.loc[start, list(PARTNER_KEYS)].to_numpy(dtype=float)
-    ens = np.moveaxis(paths.shares[:, years, :], 0, -1)  # (years, partners, replicates)
-    growth, growth_years = paths.gdp_growth()
-    scored = [j for j, y in enumerate(growth_years) if y > start and y in gdp.growth.index]
-    g_obs = np.array([gdp.growth[growth_years[j]] for j in scored], dtype=float)
-    g_ens = growth[:, scored].T
-    g_base = np.full((len(scored), 1), gdp.growth.get(start, np.nan), dtype=float)
-    scores = {
-        "crps": _mean(crps(obs, ens)),
-        "crps_persistence": _mean(crps(obs, np.broadcast_to(base, obs.shape)[..., None])),
-        "gdp_growth_crps": _mean(crps(g_obs, g_ens)),
-        "gdp_growth_crps_persistence": _mean(crps(g_obs, g_base)),
-    }
-    return scores, {"shares": pit(obs, ens).ravel(), "GDP growth": pit(g_obs, g_ens)}
-
-
-def _mean(values: np.ndarray) -> float:
-    return float(np.mean(values)) if values.size else np.nan
+    columns = ["year", "observed", "simulated_mean", "p5", "p95", "predictive_p5", "predictive_p95"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def with_posterior(scenario: Scenario, posterior: str | Path) -> Scenario:
@@ -293,6 +288,30 @@ def with_posterior(scenario: Scenario, posterior: str | Path) -> Scenario:
         raise UserError(f"`posterior` {posterior}: no such posterior file (or `none` for fixed values)")
     read_posterior(path)  # a bad file fails here, in one line naming it
     return scenario.model_copy(update={"posterior": str(path.resolve())})
+
+
+def replay(
+    observed: ObservedTrade,
+    start: int,
+    end: int,
+    replicates: int,
+    seed: int,
+    scenario: Scenario | None = None,
+    overrides: dict | None = None,
+    posterior: str | Path | None = None,
+    strategy: str = "multivector",
+) -> tuple[Scenario, Simulated]:
+    """The re-based scenario and its replicate paths: the hindcast's replay (``run_hindcast``).
+
+    The history scenario (or ``scenario``) at the fitted values (``sim.evidence.fitted``) and
+    ``overrides``, drawing from its posterior (or ``posterior``: a file, or ``"none"``).
+    """
+    history = scenario if scenario is not None else load_scenario(HISTORY)
+    if posterior is not None:
+        history = with_posterior(history, posterior)
+    settings = {**load_fitted(), **(overrides or {})}
+    rebased = rebase(history.with_overrides(settings) if settings else history, observed, start, end)
+    return rebased, simulate(rebased, replicates, seed, strategy, overrides=overrides or None)
 
 
 def run_hindcast(
@@ -327,18 +346,20 @@ def run_hindcast(
         raise UserError(f"{observed.source}: no observed year after `start` {start} up to `end` {end}")
     gdp = gdp if gdp is not None else read_observed_gdp(OBSERVED_GDP_FILE)
     agreement = agreement if agreement is not None else read_agreement(UNGA_AGREEMENT_FILE)
-    history = scenario if scenario is not None else load_scenario(HISTORY)
-    if posterior is not None:
-        history = with_posterior(history, posterior)
-    settings = {**load_fitted(), **(overrides or {})}
-    rebased = rebase(history.with_overrides(settings) if settings else history, observed, start, end)
-    paths = simulate(rebased, replicates, seed, overrides=overrides or None)
-    table = compare(observed, paths.shares, paths.years, start)
-    scores = skill_scores(table, observed.shares, start)
+    rebased, paths = replay(observed, start, end, replicates, seed, scenario, overrides, posterior)
+    source = posterior_file(rebased)
+    discrepancy = discrepancy_of(source)
     growth, growth_years = paths.gdp_growth()
-    gdp_table = compare_gdp(gdp, growth, growth_years, start)
+    entropy = [seed, name_key(rebased.name)]
+    shares_p, growth_p = predictive(discrepancy, paths.shares, growth, entropy)
+    table = compare(observed, paths.shares, paths.years, start, shares_p)
+    scores = skill_scores(table, observed.shares, start)
+    gdp_table = compare_gdp(gdp, growth, growth_years, start, growth_p)
     scores |= gdp_scores(gdp_table, gdp, start)
-    probabilistic, pits = ensemble_scores(observed, paths, gdp, start)
+    shares_model, shares_years = paths.shares, paths.years
+    probabilistic, pits = ensemble_scores(
+        observed.shares, shares_years, shares_model, shares_p, gdp, growth_years, growth, growth_p, start
+    )
     scores |= probabilistic
     unga, unga_notes = relation_correlations(paths.relations, paths.years, paths.powers, agreement)
     scores |= unga
@@ -351,8 +372,8 @@ def run_hindcast(
     if start not in gdp.growth.index:
         notes.append(f"{gdp.source}: no observed GDP growth for {start}; no persistence baseline")
     notes += unga_notes
-    source = posterior_file(rebased)
     notes.append(f"parameters drawn per replicate from {source}" if source else "fixed parameter values")
+    notes.append(discrepancy_note(source, discrepancy))
     summary = pd.DataFrame({"metric": list(scores), "value": list(scores.values())})
     return HindcastResult(table, summary, notes, gdp_table, pits, source)
 

@@ -6,6 +6,10 @@ ensemble in the units of the forecast; for a point forecast such as persistence 
 absolute error, so the two compare directly (lower is better). The probability integral
 transform (PIT) places each observation in its ensemble: a calibrated ensemble gives a flat
 histogram, a too-narrow one a U, a biased one a slope.
+
+Probabilistic scores judge the predictive ensemble (the simulator plus its model discrepancy,
+``sim.evidence.discrepancy``) and, under ``*_model``, the simulated ensemble alone, so a band
+made wider by the discrepancy never hides how narrow the simulator's own is.
 """
 
 from pathlib import Path
@@ -13,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.evidence.observed import BREAK_YEARS
+from sim.evidence.observed import BREAK_YEARS, PARTNER_KEYS
 from sim.evidence.observed_gdp import ObservedGDP
 from sim.files import atomic_path
 
@@ -101,7 +105,8 @@ def skill_scores(table: pd.DataFrame, observed: pd.DataFrame, start: int) -> dic
         "skill_vs_persistence": 1.0 - rmse / rmse_persistence if rmse_persistence > 0 else np.nan,
         "skill_vs_trend": 1.0 - rmse / rmse_trend if rmse_trend > 0 else np.nan,
         "direction_hit_rate": float(np.mean(np.sign(sim - base) == np.sign(obs - base))),
-        "coverage_90": float(np.mean((obs >= after["p5"]) & (obs <= after["p95"]))),
+        "coverage_90": coverage(after, predictive=True),
+        "coverage_90_model": coverage(after),
         "n_partner_years": float(len(after)),
         "trend_fit_years": float(len(fit_years)),
     }
@@ -118,7 +123,61 @@ def gdp_scores(table: pd.DataFrame, gdp: ObservedGDP, start: int) -> dict[str, f
         "gdp_growth_rmse_persistence": rmse_persistence,
         "gdp_growth_skill": 1.0 - rmse / rmse_persistence if rmse_persistence > 0 else np.nan,
         "gdp_growth_n_years": float(len(obs)),
+        "gdp_growth_coverage_90": coverage(table, predictive=True),
+        "gdp_growth_coverage_90_model": coverage(table),
     }
+
+
+def coverage(table: pd.DataFrame, predictive: bool = False) -> float:
+    """Share of observations inside the simulated 5-95% band (or the predictive one, if given)."""
+    lo, hi = ("predictive_p5", "predictive_p95") if predictive else ("p5", "p95")
+    if lo not in table.columns:
+        lo, hi = "p5", "p95"
+    obs = table["observed"].to_numpy()
+    return float(np.mean((obs >= table[lo]) & (obs <= table[hi]))) if len(obs) else np.nan
+
+
+def ensemble_scores(
+    observed: pd.DataFrame,
+    years: list[int],
+    shares_model: np.ndarray,
+    shares: np.ndarray,
+    gdp: ObservedGDP,
+    growth_years: list[int],
+    growth_model: np.ndarray,
+    growth: np.ndarray,
+    start: int,
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Mean CRPS of the predictive and simulated ensembles and of persistence; the PIT.
+
+    ``shares`` and ``shares_model`` (R, len(years), K): the predictive and simulated yearly
+    shares; ``growth`` and ``growth_model`` (R, len(growth_years)): annual GDP growth. Over every
+    observed partner-year after ``start`` (``crps``, ``crps_model``, ``crps_persistence``) and
+    GDP growth year (``gdp_growth_crps``, ...). Persistence is the start year's value, a point
+    forecast, so its CRPS is its absolute error. The PIT is the predictive ensemble's.
+    """
+    cols = [j for j, y in enumerate(years) if y > start and y in observed.index]
+    obs = np.array([observed.loc[years[j], list(PARTNER_KEYS)] for j in cols], dtype=float)
+    base = observed.loc[start, list(PARTNER_KEYS)].to_numpy(dtype=float)
+    model = np.moveaxis(shares_model[:, cols, :], 0, -1)  # (years, partners, replicates)
+    ens = np.moveaxis(shares[:, cols, :], 0, -1)
+    scored = [j for j, y in enumerate(growth_years) if y > start and y in gdp.growth.index]
+    g_obs = np.array([gdp.growth[growth_years[j]] for j in scored], dtype=float)
+    g_model, g_ens = growth_model[:, scored].T, growth[:, scored].T
+    g_base = np.full((len(scored), 1), gdp.growth.get(start, np.nan), dtype=float)
+    scores = {
+        "crps": _mean(crps(obs, ens)),
+        "crps_model": _mean(crps(obs, model)),
+        "crps_persistence": _mean(crps(obs, np.broadcast_to(base, obs.shape)[..., None])),
+        "gdp_growth_crps": _mean(crps(g_obs, g_ens)),
+        "gdp_growth_crps_model": _mean(crps(g_obs, g_model)),
+        "gdp_growth_crps_persistence": _mean(crps(g_obs, g_base)),
+    }
+    return scores, {"shares": pit(obs, ens).ravel(), "GDP growth": pit(g_obs, g_ens)}
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(np.mean(values)) if values.size else np.nan
 
 
 def _rmse(forecast: np.ndarray, observed: np.ndarray) -> float:

@@ -6,12 +6,17 @@ last generation with their weights, the prior, the targets, the seed and the ver
 scenario that names it (``posterior = "calibration/posterior"``) runs over it: each replicate
 draws one particle. The draw depends on the run's seed, the scenario and the replicate number,
 never on the strategy, so strategies still meet the same worlds (common random numbers).
+
+An optional ``[discrepancy]`` table holds the model discrepancy estimated in sample
+(``sim.evidence.discrepancy_estimate``): what the simulator cannot reproduce, added to the
+hindcast's predictive ensemble (``sim.evidence.discrepancy``). Files without it still read.
 """
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field, ValidationError, model_validator
@@ -33,6 +38,40 @@ class PriorRange(Strict):
     source: str = Field(description="fact id, data row or 'assumption' with its reasoning")
 
 
+Sigma = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+
+
+class Discrepancy(Strict):
+    """Model discrepancy: observed = simulator + discrepancy (docs/calibration.md).
+
+    Shares: a random walk in log share per partner from the start year, with yearly increments
+    N(0, sigma_k^2); the shares are re-normalised to the simplex. GDP growth: iid N(0, sigma^2)
+    on each year's growth. Estimated on the replay of ``fit_start``-``fit_end`` over the posterior.
+    """
+
+    form: Literal["log_share_random_walk"] = Field(description="form of the share discrepancy")
+    description: str = Field("", description="how it was estimated")
+    fit_start: int = Field(description="observed year the estimate's replay starts from")
+    fit_end: int = Field(description="last observed year the estimate uses")
+    replicates: int = Field(ge=1, description="replicates of the estimate's replay")
+    seed: int = Field(ge=0, description="root seed of the estimate's replay")
+    share_scale: Sigma = Field(description="pooled scale tau: sigma_k = tau / sqrt(mean share of k)")
+    share_sigma: dict[str, Sigma] = Field(description="partner -> sd of the yearly log-share increment")
+    share_sigma_unpooled: dict[str, Sigma] = Field(
+        default_factory=dict, description="partner -> the partner's own estimate, for comparison"
+    )
+    gdp_growth_form: Literal["iid_normal"] = Field("iid_normal", description="form of the GDP term")
+    gdp_growth_sigma: Sigma | None = Field(None, description="sd of annual real GDP growth's term")
+
+    @model_validator(mode="after")
+    def _window(self) -> "Discrepancy":
+        if self.fit_end <= self.fit_start:
+            raise ValueError(f"fit_end: expected a year after fit_start ({self.fit_start})")
+        if not self.share_sigma:
+            raise ValueError("share_sigma: expected one sigma per partner")
+        return self
+
+
 class Posterior(Strict):
     """The weighted particles of a calibration, with what produced them."""
 
@@ -45,6 +84,7 @@ class Posterior(Strict):
     prior: dict[str, PriorRange]
     generations: dict[str, list[float]] = Field(default_factory=dict, description="per-generation record")
     particles: dict[str, list[float]] = Field(description="weight and one list per parameter path")
+    discrepancy: Discrepancy | None = Field(None, description="model discrepancy, if estimated")
 
     @model_validator(mode="after")
     def _consistent(self) -> "Posterior":
