@@ -99,12 +99,6 @@ def test_russian_pressure_diversifies_rather_than_capitulates(pressure):
     assert share.max() < 0.5, "no bandwagoning with Moscow"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the scenario's 2025 CPC disruption cuts oil exports to the EU, so the EU's share of "
-    "turnover falls and Russia's (three-quarters imports) rises: 19.9% at the end against 19.4% at "
-    "the start (over the posterior), while overall concentration falls; see docs/validation.md",
-)
 def test_russian_pressure_does_not_raise_russias_share(pressure):
     russia = pressure["model"].structure.powers.index("russia")
     assert pressure["bloc"][:, -1, russia].mean() <= pressure["bloc"][:, 0, russia].mean()

@@ -24,6 +24,7 @@ def plot_paths(
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import PercentFormatter
 
     with_gdp = gdp is not None and not gdp.empty
     fig, axes = plt.subplots(2, 4 if with_gdp else 3, figsize=(14 if with_gdp else 11, 6), sharex=True)
@@ -50,7 +51,7 @@ def plot_paths(
             ax.plot(part["year"], part[column], marker=".", label=label)
         ax.plot(part["year"], part["observed"], "k-o", markersize=3, label="observed")
         ax.set_title(key)
-        ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))  # decimals follow the axis range
     axes[0, 0].legend(fontsize=7)
     title = "Kazakhstan: partner shares of trade turnover" + (" and real GDP growth" if with_gdp else "")
     fig.suptitle(f"{title}, observed and simulated")
@@ -62,6 +63,8 @@ def plot_paths(
 
 def _growth_panel(ax, gdp: pd.DataFrame, lines: tuple[tuple[str, str], ...]) -> None:
     """Observed against simulated annual real GDP growth."""
+    from matplotlib.ticker import PercentFormatter
+
     if _has_predictive(gdp):
         ax.fill_between(gdp["year"], gdp["predictive_p5"], gdp["predictive_p95"], alpha=0.15, color="#cc6677")
     if {"p5", "p95"} <= set(gdp.columns):
@@ -72,7 +75,7 @@ def _growth_panel(ax, gdp: pd.DataFrame, lines: tuple[tuple[str, str], ...]) -> 
     ax.plot(gdp["year"], gdp["observed"], "k-o", markersize=3)
     ax.axhline(0.0, color="grey", linewidth=0.5)
     ax.set_title("real GDP growth")
-    ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))  # decimals follow the axis range
 
 
 def _has_predictive(table: pd.DataFrame) -> bool:
