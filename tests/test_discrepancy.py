@@ -8,6 +8,7 @@ import pytest
 import typer
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from posterior_helpers import small_posterior
 from typer.testing import CliRunner
 
 from sim.cli.evidence import calibrate, hindcast
@@ -23,25 +24,7 @@ from sim.model.posterior import read_posterior
 ROOT = Path(__file__).resolve().parent.parent
 TRADE = ROOT / "seeds" / "data" / "kz_trade_by_partner.csv"
 
-POSTERIOR = """spec = "trade_2011_2018"
-method = "ABC-SMC"
-seed = 1
-
-[prior."pivot.trade_inertia"]
-low = 0.02
-high = 0.4
-source = "assumption (test)"
-
-[prior."world.sanctions_friction"]
-low = 0.0
-high = 0.6
-source = "assumption (test)"
-
-[particles]
-weight = [0.5, 0.3, 0.2]
-"pivot.trade_inertia" = [0.03, 0.2, 0.38]
-"world.sanctions_friction" = [0.0, 0.3, 0.6]
-"""
+POSTERIOR = small_posterior("trade_2011_2018")
 
 
 def table(share: float | list[float] = 0.1, gdp: float | None = 0.01, **extra: str) -> str:

@@ -1,31 +1,14 @@
 """Hindcasts over a posterior: each replicate draws its parameters; `--posterior none` turns it off."""
 
 import pytest
+from posterior_helpers import small_posterior
 
 from sim.errors import UserError
 from sim.evidence.fitted import load_fitted
 from sim.evidence.hindcast import run_hindcast
 from sim.evidence.observed import read_observed
 
-TEXT = """spec = "test"
-method = "ABC-SMC"
-seed = 1
-
-[prior."pivot.trade_inertia"]
-low = 0.02
-high = 0.4
-source = "assumption (test)"
-
-[prior."world.sanctions_friction"]
-low = 0.0
-high = 0.6
-source = "assumption (test)"
-
-[particles]
-weight = [0.5, 0.3, 0.2]
-"pivot.trade_inertia" = [0.03, 0.2, 0.38]
-"world.sanctions_friction" = [0.0, 0.3, 0.6]
-"""
+TEXT = small_posterior("test")
 
 
 @pytest.fixture(scope="module")
