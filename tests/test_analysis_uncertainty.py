@@ -83,3 +83,12 @@ def test_a_run_over_a_posterior_reports_robustness_end_to_end(tmp_path):
     assert np.array_equal(table["robust"], table["verdict"] != "uncertain")
     assert (table.loc[table["verdict"] == "reversed", "share_holds"] <= 1 - ROBUST_SHARE + 1e-9).all()
     assert "Robust to parameter uncertainty?" in (out / "analysis" / "report.html").read_text()
+
+
+def test_a_share_just_under_the_threshold_is_not_printed_as_the_threshold():
+    """89.7% of draws reads as 89.7%, not as a rounded 90% that would meet the rule."""
+    from sim.analysis.uncertainty import _share
+
+    assert _share(0.897) == "89.7%"
+    assert _share(0.32) == "32%"
+    assert _share(ROBUST_SHARE) == "90%"

@@ -10,6 +10,7 @@ often are); otherwise it is ``uncertain``. Each draw also carries its own noise,
 the test is conservative: a comparison it calls robust holds across the posterior and the noise.
 """
 
+import math
 from itertools import pairwise
 
 import numpy as np
@@ -119,10 +120,17 @@ def robustness_sentences(table: pd.DataFrame, posteriors: dict[str, str]) -> lis
         if parts:
             text += f" ({'; '.join(parts)})"
         if by["uncertain"]:
-            shares = ", ".join(f"{r.metric} ({r.share_holds:.0%} for {better})" for r in by["uncertain"])
+            shares = ", ".join(f"{r.metric} ({_share(r.share_holds)} for {better})" for r in by["uncertain"])
             text += f"; the draws disagree on {shares}"
         out.append(text + ".")
     return out
+
+
+def _share(share: float) -> str:
+    """A share of draws in whole percent, or to 0.1% where rounding would reach the threshold."""
+    if share < ROBUST_SHARE and round(share * 100) >= ROBUST_SHARE * 100:
+        return f"{math.floor(share * 1000) / 10:.1f}%"
+    return f"{share:.0%}"
 
 
 def _verdict(wins: float, losses: float) -> str:
