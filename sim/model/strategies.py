@@ -79,12 +79,21 @@ class Strategy:
             )
         return self.powers.index(power)
 
+    _levels: tuple = (None, None)  # (arguments, target) of the last levels() call
+
     def levels(self, default: float, **named: float) -> np.ndarray:
-        """A target vector: ``default`` for every power, named powers set apart."""
-        target = np.full(len(self.powers), default)
-        for power, level in named.items():
-            target[self.index_of(power)] = level
-        return target
+        """A target row (1, P): ``default`` for every power, named powers set apart.
+
+        Built again only when the arguments change: the rules aiming at fixed levels take them
+        from their parameters, which stay in force between events.
+        """
+        key = (default, named)
+        if self._levels[0] != key:
+            target = np.full((1, len(self.powers)), default)
+            for power, level in named.items():
+                target[0, self.index_of(power)] = level
+            self._levels = (key, target)
+        return self._levels[1]
 
 
 class Multivector(Strategy):
