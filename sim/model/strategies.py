@@ -273,11 +273,12 @@ class AdaptiveHedging(Strategy):
 
     def _grid_candidates(self, obs: Observation) -> "Candidates":
         """The grid's fixed terms, computed again only when the structure, capacity or returns change."""
-        key = (obs.structure, obs.capacity, obs.returns)
         held, grid = self._grid
-        if held is None or any(a is not b for a, b in zip(held, key, strict=True)):
-            grid = candidates(self._candidates[None, :, :], *key)
-            self._grid = (key, grid)
+        if held is None or (
+            held[0] is not obs.structure or held[1] is not obs.capacity or held[2] is not obs.returns
+        ):
+            grid = candidates(self._candidates[None, :, :], obs.structure, obs.capacity, obs.returns)
+            self._grid = ((obs.structure, obs.capacity, obs.returns), grid)
         return grid
 
     def _utility(
