@@ -6,7 +6,7 @@ compiled from the parameters in force after it; quantities measured against the 
 size, military spending) compare with the scenario's state at step 0, ``reference``.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -90,6 +90,13 @@ class Structure:
     export_mix: np.ndarray  # (C, K + 1)
     export_other: np.ndarray  # (K + 1,) unpriced goods in each mix
 
+    def __post_init__(self) -> None:
+        """Store the ``ROWS`` vectors as rows; a per-replicate array (R, n) stays as it is."""
+        for name in ROWS:
+            vector = getattr(self, name)
+            if vector.ndim == 1:
+                object.__setattr__(self, name, vector[None, :])  # frozen: set once, at construction
+
 
 def compile_structure(s: "Scenario", reference: "Scenario | None" = None) -> Structure:
     """Turn a validated scenario into parameter arrays (``reference``: the state at step 0)."""
@@ -144,7 +151,7 @@ def compile_structure(s: "Scenario", reference: "Scenario | None" = None) -> Str
     expectation = np.array(
         [p.initial_engagement if p.expected_engagement is None else p.expected_engagement for p in pw]
     )
-    compiled = Structure(
+    return Structure(
         powers=powers,
         partners=partners,
         bloc=bloc,
@@ -180,12 +187,6 @@ def compile_structure(s: "Scenario", reference: "Scenario | None" = None) -> Str
         export_mix=np.ascontiguousarray(np.vstack([mix * volume, export_share * volume]).T),
         export_other=np.append(np.maximum(1.0 - mix.sum(axis=1), 0.0), max(0.0, 1.0 - export_share.sum())),
     )
-    return replace(compiled, **{name: _row(getattr(compiled, name)) for name in ROWS})
-
-
-def _row(vector: np.ndarray) -> np.ndarray:
-    """A flat vector as a row (1, n); a per-replicate array (R, n) as it is."""
-    return vector[None, :] if vector.ndim == 1 else vector
 
 
 def _volumes(s: "Scenario") -> np.ndarray:
