@@ -227,7 +227,9 @@ def _as_arrays(rates: PivotParams) -> SimpleNamespace:
     numpy combines an array with a 0-d array faster than with a Python float, which it converts
     at every call; per-replicate (array) and other values pass as they are.
     """
-    return SimpleNamespace(**{k: np.asarray(v) if isinstance(v, float) else v for k, v in rates})
+    return SimpleNamespace(
+        **{k: np.asarray(v) if isinstance(v, float) else v for k, v in vars(rates).items()}
+    )
 
 
 def _normalised(rows: np.ndarray) -> np.ndarray:
