@@ -1,8 +1,10 @@
 """Model speed: per-step cost against an empty Mesa model, lockstep throughput, default run time.
 
-Run on demand: ``.venv/bin/python benchmarks/bench_model.py``. Targets (issue 2): at most 10x
-the empty-model floor per step at R=1; R=100 at least 30x the R=1 replicate-step throughput;
-the no-argument ``multivector run`` under 15 s on 2 cores; `run`'s peak memory flat in the replicates.
+Run on demand: ``.venv/bin/python benchmarks/bench_model.py`` (``--step-only``: the per-step
+costs alone, a quick check while optimising). Targets (issues 2 and 9): at most 10x the
+empty-model floor per step at R=1 (multivector; every shipped strategy is printed); R=100 at
+least 30x the R=1 replicate-step throughput; the no-argument ``multivector run`` under 15 s on 2
+cores; `run`'s peak memory flat in the replicates.
 """
 
 import subprocess
@@ -16,6 +18,7 @@ import numpy as np
 
 from sim.model import BalancingModel
 from sim.model.scenario import load_scenario
+from sim.model.strategies import STRATEGIES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,15 +52,17 @@ def per_step_seconds(make, steps: int = 48, repeats: int = 40) -> float:
     return best
 
 
-def main() -> None:
+def main(step_only: bool = False) -> None:
     scenario = load_scenario("baseline_2023")
     floor = per_step_seconds(lambda i: EmptyModel(i))
     print(f"empty Mesa model, 5 agents:       {floor * 1e6:8.1f} us/step")
-    for strategy in ("multivector", "adaptive_hedging"):
+    for strategy in STRATEGIES:
         ours = per_step_seconds(lambda i, s=strategy: BalancingModel(scenario, s, 1, rng=i, collect=False))
         print(
             f"BalancingModel R=1 {strategy:17s} {ours * 1e6:8.1f} us/step  ({ours / floor:4.1f}x the floor)"
         )
+    if step_only:
+        return
     rates = {}
     for r in (1, 100, 1000):
         step = per_step_seconds(
@@ -119,4 +124,4 @@ def run_memory() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(step_only="--step-only" in sys.argv[1:])

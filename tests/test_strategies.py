@@ -1,5 +1,7 @@
 """Strategies: each returns engagement levels in [0, 1]; the capacity and the hedging rules hold."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -98,3 +100,27 @@ def test_opportunist_auctions_engagement_follows_the_highest_bidder():
     bid.run_for(16)
     eu = calm.structure.powers.index("eu")
     assert bid.pivot.engagement[:, eu].mean() > calm.pivot.engagement[:, eu].mean() + 0.05
+
+
+@pytest.mark.parametrize("name", sorted(STRATEGIES))
+def test_a_strategy_that_has_chosen_chooses_as_a_fresh_one_when_what_it_holds_changes(name):
+    """Strategies keep terms fixed by their inputs (the adaptive grid's, multivector's established
+    levels, the fixed targets) between quarters; new parameters, structure, capacity or anchor reach them."""
+    model = BalancingModel(strategy=name, replicates=3, rng=2, draws={})
+    model.run_for(2)
+    strategy, obs = model.pivot.strategy, model.pivot.observe()
+    strategy.choose(obs)
+    other = BalancingModel("russian_pressure", strategy=name, replicates=3, rng=3, draws={})
+    changed = replace(
+        obs,
+        structure=other.structure,
+        capacity=obs.capacity * 0.7,
+        returns=obs.returns * 0.9,
+        anchor=obs.anchor[::-1].copy(),
+    )
+    fresh = make_strategy(name, strategy.params.model_dump(), strategy.powers)
+    np.testing.assert_array_equal(strategy.choose(changed), fresh.choose(changed))
+    fields = {k: v * 0.9 for k, v in strategy.params.model_dump().items() if isinstance(v, float)}
+    strategy.params = strategy.params.model_copy(update=fields)
+    fresh = make_strategy(name, strategy.params.model_dump(), strategy.powers)
+    np.testing.assert_array_equal(strategy.choose(changed), fresh.choose(changed))

@@ -5,12 +5,13 @@ R replicate worlds. The great powers decide together in one vectorised rule
 (``sim.model.powers``); a ``GreatPower`` agent is the Mesa-facing view of one of them.
 """
 
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
-from sim.model.params import PowerParams
+from sim.model.params import PivotParams, PowerParams
 from sim.model.powers import powers_respond
 from sim.model.strategies import Observation, Strategy, within_capacity
 
@@ -122,6 +123,7 @@ class PivotState(mesa.Agent):
         nothing changed trade shares stay as observed.
         """
         st, rates = self.model.structure, self.model.params.pivot
+        self.rates = _as_arrays(rates)
         base = rates.engagement_elasticity * np.log(EPS + self.effective0 @ st.bloc_t) + (
             rates.relation_elasticity * (self.relations0 @ st.bloc_t)
         )
@@ -175,7 +177,7 @@ class PivotState(mesa.Agent):
         inertia, valued at this quarter's export prices and volumes, which act at once.
         """
         m = self.model
-        st, rates = m.structure, m.params.pivot
+        st, rates = m.structure, self.rates
         prices = np.exp(m.world.log_prices.T)  # (R, C)
         effective = self.effective_now = self.effective()
         exports = prices @ st.export_mix + st.export_other  # (R, K + 1) value indices, start 1
@@ -209,7 +211,7 @@ class PivotState(mesa.Agent):
 
     def update_relations(self) -> None:
         """Step 6: relations drift toward a level set by engagement, rewards and pressure."""
-        rates = self.model.params.pivot
+        rates = self.rates
         target = (
             self.relation_base
             + rates.relation_engagement_weight * self.effective_now
@@ -217,6 +219,17 @@ class PivotState(mesa.Agent):
             - rates.relation_pressure_weight * self.pressures
         )
         self.relations += rates.relation_rate * (np.minimum(np.maximum(target, -1.0), 1.0) - self.relations)
+
+
+def _as_arrays(rates: PivotParams) -> SimpleNamespace:
+    """The pivot's parameters for the step, numbers as 0-d arrays (the same values).
+
+    numpy combines an array with a 0-d array faster than with a Python float, which it converts
+    at every call; per-replicate (array) and other values pass as they are.
+    """
+    return SimpleNamespace(
+        **{k: np.asarray(v) if isinstance(v, float) else v for k, v in vars(rates).items()}
+    )
 
 
 def _normalised(rows: np.ndarray) -> np.ndarray:

@@ -126,10 +126,15 @@ def with_draws(params: Scenario, draws: Mapping[str, np.ndarray]) -> Scenario:
     Strategy parameters are left out: they enter through ``strategy_draws``. The copy is not
     validated again (pydantic would refuse arrays); ``check_draws`` has validated the values.
     """
+    updates: dict[str, Any] = {}  # nested by path, so that each parent is copied once
     for path, values in draws.items():
         if not path.startswith("strategies."):
-            params = _replace(params, path.split("."), shaped(path, values))
-    return params
+            *parents, leaf = path.split(".")
+            node = updates
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = shaped(path, values)
+    return _replace(params, updates) if updates else params
 
 
 def strategy_draws(draws: Mapping[str, np.ndarray], strategy: str) -> dict[str, np.ndarray]:
@@ -143,13 +148,11 @@ def shaped(path: str, values: np.ndarray) -> np.ndarray:
     return values[:, None] if PER_REPLICATE[path] == "rows" else values
 
 
-def _replace(node: Any, parts: list[str], value: Any) -> Any:
-    """A copy of ``node`` with the leaf at ``parts`` replaced, copying each parent on the way."""
-    if not parts:
-        return value
-    head, *rest = parts
+def _replace(node: Any, updates: dict[str, Any]) -> Any:
+    """A copy of ``node`` with the leaves in the nested ``updates`` replaced, each parent copied once."""
     if isinstance(node, dict):
-        return {**node, head: _replace(node[head], rest, value)}
+        return {**node, **{k: _replace(node[k], v) if isinstance(v, dict) else v for k, v in updates.items()}}
     if isinstance(node, BaseModel):
-        return node.model_copy(update={head: _replace(getattr(node, head), rest, value)})
-    raise KeyError(".".join(parts))
+        changed = {k: _replace(getattr(node, k), v) if isinstance(v, dict) else v for k, v in updates.items()}
+        return node.model_copy(update=changed)
+    raise KeyError(".".join(updates))

@@ -35,10 +35,26 @@ def threat(engagement: np.ndarray, tolerance: np.ndarray, st: Structure) -> np.n
     ``engagement`` may carry extra candidate axes before P (adaptive hedging scores many at once);
     ``tolerance`` broadcasts against it.
     """
-    total = engagement.sum(axis=-1, keepdims=True) + EPS
-    rival_share = (engagement @ st.rivals_t) / total
-    excess = np.maximum(rival_share - tolerance, 0.0) / (1.0 - tolerance)
-    return excess + st.neglect * np.maximum(st.expectation - engagement, 0.0)
+    return threat_of(rival_share(engagement, engagement @ st.rivals_t), neglect(engagement, st), tolerance)
+
+
+def rival_share(engagement: np.ndarray, rivals: np.ndarray) -> np.ndarray:
+    """Each power's rivals' share of the engagement (..., P), from ``rivals = engagement @ st.rivals_t``."""
+    return rivals / (engagement.sum(axis=-1, keepdims=True) + EPS)
+
+
+def neglect(engagement: np.ndarray, st: Structure) -> np.ndarray:
+    """Threat from engagement below what each power expects (..., P)."""
+    return st.neglect * np.maximum(st.expectation - engagement, 0.0)
+
+
+def threat_of(share: np.ndarray, neglected: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
+    """Threat from rivals' shares above the tolerances plus neglect: :func:`threat` in parts.
+
+    The parts that do not depend on this quarter (a fixed grid of candidates' shares and
+    neglect) can then be computed once.
+    """
+    return np.maximum(share - tolerance, 0.0) / (1.0 - tolerance) + neglected
 
 
 def leverage(bloc_shares: np.ndarray, security_dependence: np.ndarray, st: Structure) -> np.ndarray:
@@ -53,8 +69,17 @@ def offers(engagement: np.ndarray, st: Structure, time: float = 0.0) -> np.ndarr
     A power's means grow with its economy (``market_growth``, and ``gdp_usd_bn`` against the
     start): China's rising offers are one mechanism of its rise in Central Asia.
     """
-    means = st.reward_rate * np.exp(st.power_size + st.power_growth * time)
-    return means * (1.0 + st.competition * (engagement @ st.rivals_t))
+    return means(st, time) * bidding(engagement @ st.rivals_t, st)
+
+
+def means(st: Structure, time: float) -> np.ndarray:
+    """Each power's offer per unit of engagement before bidding (P,): budget x salience x economy."""
+    return st.reward_rate * np.exp(st.power_size + st.power_growth * time)
+
+
+def bidding(rivals: np.ndarray, st: Structure) -> np.ndarray:
+    """Rise of the offers with the engagement of each power's rivals, ``engagement @ st.rivals_t``."""
+    return 1.0 + st.competition * rivals
 
 
 def powers_respond(
@@ -74,10 +99,12 @@ def powers_respond(
     """
     tol = effective_tolerance(st, rivalry)
     lev = leverage(bloc_shares, security_dependence, st)
-    pressure = threat(engagement, tol, st) * lev + st.secondary * exposure[:, None]
-    reward = offers(engagement, st, time) * engagement**returns
+    rivals = engagement @ st.rivals_t  # serves both the threat and the bidding
+    threatened = threat_of(rival_share(engagement, rivals), neglect(engagement, st), tol)
+    pressure = threatened * lev + st.secondary * exposure[:, None]
+    reward = means(st, time) * bidding(rivals, st) * engagement**returns
     if rng is not None:
         shocks = np.exp(st.noise * rng.standard_normal((2, *engagement.shape)) - st.noise_half_variance)
         pressure *= shocks[0]
         reward *= shocks[1]
-    return reward, np.minimum(pressure, 1.0), tol, lev
+    return reward, np.minimum(pressure, 1.0, out=pressure), tol, lev

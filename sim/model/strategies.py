@@ -11,13 +11,13 @@ hedging to balancing and bandwagoning (docs/ODD.md, section 7.4).
 
 from dataclasses import dataclass
 from itertools import product
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, NamedTuple
 
 import numpy as np
 from pydantic import Field
 
 from sim.model.params import Strict
-from sim.model.powers import offers, threat
+from sim.model.powers import bidding, means, neglect, rival_share, threat_of
 from sim.model.structure import Structure
 
 Rate = Annotated[float, Field(gt=0.0, le=1.0)]
@@ -54,15 +54,6 @@ def within_capacity(levels: np.ndarray, capacity: float) -> np.ndarray:
     return levels * np.minimum(1.0, capacity / np.maximum(total, 1e-9))
 
 
-def expected_pressure(levels: np.ndarray, obs: Observation) -> np.ndarray:
-    """Pressure each power would apply to engagement levels ``levels`` (..., P), noise-free."""
-    if levels.ndim == 3:  # candidates (R or 1, C, P) against per-replicate tolerance and leverage
-        return np.minimum(
-            threat(levels, obs.tolerance[:, None, :], obs.structure) * obs.leverage[:, None, :], 1.0
-        )
-    return np.minimum(threat(levels, obs.tolerance, obs.structure) * obs.leverage, 1.0)
-
-
 class Strategy:
     """Base class: a named rule with parameters; subclasses implement ``choose``."""
 
@@ -88,12 +79,21 @@ class Strategy:
             )
         return self.powers.index(power)
 
+    _levels: tuple = (None, None)  # (arguments, target) of the last levels() call
+
     def levels(self, default: float, **named: float) -> np.ndarray:
-        """A target vector: ``default`` for every power, named powers set apart."""
-        target = np.full(len(self.powers), default)
-        for power, level in named.items():
-            target[self.index_of(power)] = level
-        return target
+        """A target row (1, P): ``default`` for every power, named powers set apart.
+
+        Built again only when the arguments change: the rules aiming at fixed levels take them
+        from their parameters, which stay in force between events.
+        """
+        key = (default, named)
+        if self._levels[0] != key:
+            target = np.full((1, len(self.powers)), default)
+            for power, level in named.items():
+                target[0, self.index_of(power)] = level
+            self._levels = (key, target)
+        return self._levels[1]
 
 
 class Multivector(Strategy):
@@ -121,12 +121,13 @@ class Multivector(Strategy):
         )
         rate: Rate = Field(0.25, description="quarterly adjustment rate; assumption 0.1-0.5")
 
+    _held: tuple = (None, None, None)  # (anchor, params, their established part), see _established
+
     def choose(self, obs: Observation) -> np.ndarray:
         """Established levels tilted to markets, raised toward alarmed or pressing powers, capped."""
         p, st = self.params, obs.structure
         market = obs.bloc_shares / obs.bloc_shares.sum(axis=1, keepdims=True) * len(self.powers)
-        anchor = obs.anchor * (len(self.powers) / obs.anchor.sum())
-        base = p.level * ((1.0 - p.market_weight) * anchor + p.market_weight * market)
+        base = p.level * (self._established(obs.anchor) + p.market_weight * market)
         target = np.maximum(base, st.expectation)  # no power neglected
         # Reassure: engage a power enough that its rivals' share falls back under its tolerance.
         rivals = target @ st.rivals_t
@@ -135,6 +136,19 @@ class Multivector(Strategy):
         target = np.maximum(target, needed) + obs.pressures
         target = within_capacity(np.minimum(target, 1.0), obs.capacity)
         return move_toward(obs.engagement, target, p.rate)
+
+    def _established(self, anchor: np.ndarray) -> np.ndarray:
+        """The established engagement's part of the base levels (fixed for a run).
+
+        The anchor scaled to sum to the number of powers, times 1 - market_weight: computed once
+        per anchor and parameters, not every quarter.
+        """
+        held_anchor, held_params, established = self._held
+        if held_anchor is not anchor or held_params is not self.params:
+            scaled = anchor * (len(self.powers) / anchor.sum())
+            established = (1.0 - self.params.market_weight) * scaled
+            self._held = (anchor, self.params, established)
+        return established
 
 
 class Bandwagon(Strategy):
@@ -243,28 +257,82 @@ class AdaptiveHedging(Strategy):
     def __init__(self, params: "Strategy.Params | None" = None, powers: tuple[str, ...] = ()):
         super().__init__(params, powers)
         self._candidates = level_grid(len(powers) or 4, self.params.grid)
+        self._grid: tuple = (None, None)  # ((structure, capacity, returns), the grid's Candidates)
 
     def choose(self, obs: Observation) -> np.ndarray:
         """Score every candidate for every replicate; keep the current levels if best."""
-        grid = self._candidates
-        scores = self._utility(grid[None, :, :], obs)
-        pick = np.argmax(scores, axis=1)
-        stay = self._utility(obs.engagement[:, None, :], obs)[:, 0]
-        keep = stay >= scores[np.arange(len(pick)), pick]
-        return np.where(keep[:, None], obs.engagement, grid[pick])
-
-    def _utility(self, cand: np.ndarray, obs: Observation) -> np.ndarray:
-        """Utility (R, C) of candidates ``cand`` (1 or R, C, P), net of the adjustment cost."""
-        p = self.params
-        effective = within_capacity(cand, obs.capacity)
+        grid = self._grid_candidates(obs)
         market = obs.bloc_shares / obs.bloc_shares.sum(axis=1, keepdims=True)
-        gains = (offers(effective, obs.structure, obs.time) * effective**obs.returns).sum(axis=-1)
-        gains = gains + (effective * market[:, None, :]).sum(axis=-1)
-        shares = effective / np.maximum(effective.sum(axis=-1, keepdims=True), 1e-9)
-        balance = 1.0 - (shares**2).sum(axis=-1)
-        risk = expected_pressure(effective, obs).sum(axis=-1)
-        moved = np.abs(cand - obs.engagement[:, None, :]).sum(axis=-1)
-        return p.w_welfare * gains + p.w_autonomy * balance - p.w_security * risk - p.adjustment_cost * moved
+        offered = means(obs.structure, obs.time)
+        scores = self._utility(grid, market, offered, obs)
+        pick = np.argmax(scores, axis=1)
+        current = candidates(obs.engagement[:, None, :], obs.structure, obs.capacity, obs.returns)
+        stay = self._utility(current, market, offered, obs)[:, 0]
+        keep = stay >= scores[np.arange(len(pick)), pick]
+        return np.where(keep[:, None], obs.engagement, self._candidates[pick])
+
+    def _grid_candidates(self, obs: Observation) -> "Candidates":
+        """The grid's fixed terms, computed again only when the structure, capacity or returns change."""
+        held, grid = self._grid
+        if held is None or (
+            held[0] is not obs.structure or held[1] is not obs.capacity or held[2] is not obs.returns
+        ):
+            grid = candidates(self._candidates[None, :, :], obs.structure, obs.capacity, obs.returns)
+            self._grid = ((obs.structure, obs.capacity, obs.returns), grid)
+        return grid
+
+    def _utility(
+        self, cand: "Candidates", market: np.ndarray, offered: np.ndarray, obs: Observation
+    ) -> np.ndarray:
+        """Utility (R, C) of candidates (1 or R, C, P), net of the adjustment cost.
+
+        ``market``: bloc shares normalised (R, P); ``offered``: the powers' offers per unit of
+        engagement before bidding this quarter (``powers.means``).
+        """
+        p = self.params
+        gains = (offered * cand.bidding * cand.powered).sum(axis=-1)
+        gains = gains + (cand.effective * market[:, None, :]).sum(axis=-1)
+        threatened = threat_of(cand.rival_share, cand.neglect, obs.tolerance[:, None, :])
+        risk = np.minimum(threatened * obs.leverage[:, None, :], 1.0).sum(axis=-1)  # expected pressure
+        moved = np.abs(cand.levels - obs.engagement[:, None, :]).sum(axis=-1)
+        return (
+            p.w_welfare * gains
+            + p.w_autonomy * cand.balance
+            - p.w_security * risk
+            - p.adjustment_cost * moved
+        )
+
+
+class Candidates(NamedTuple):
+    """Terms of adaptive hedging's utility fixed by the candidates (..., C, P) and the parameters.
+
+    They do not depend on this quarter's observation: for the fixed grid they are computed once,
+    not every quarter.
+    """
+
+    levels: np.ndarray  # the candidates
+    effective: np.ndarray  # within the diplomatic capacity
+    bidding: np.ndarray  # rise of the offers with rivals' engagement (``powers.bidding``)
+    powered: np.ndarray  # effective engagement ** returns
+    balance: np.ndarray  # (..., C) 1 - HHI of the effective engagement
+    rival_share: np.ndarray  # each power's rivals' share of the effective engagement
+    neglect: np.ndarray  # threat from engagement below expectation
+
+
+def candidates(levels: np.ndarray, st: Structure, capacity: float, returns: float) -> Candidates:
+    """The fixed terms of the candidate engagement levels ``levels`` (..., C, P)."""
+    effective = within_capacity(levels, capacity)
+    shares = effective / np.maximum(effective.sum(axis=-1, keepdims=True), 1e-9)
+    rivals = effective @ st.rivals_t
+    return Candidates(
+        levels=levels,
+        effective=effective,
+        bidding=bidding(rivals, st),
+        powered=effective**returns,
+        balance=1.0 - (shares**2).sum(axis=-1),
+        rival_share=rival_share(effective, rivals),
+        neglect=neglect(effective, st),
+    )
 
 
 class Opportunist(Strategy):

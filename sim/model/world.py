@@ -69,7 +69,8 @@ class World:
         self.state[row] += size
         self._shocks[row] += size
         self._shocked = True
-        self.state[0] = np.clip(self.state[0], 0.0, 1.0)
+        rivalry = self.state[0]  # a view: clip in place, as in advance
+        np.minimum(np.maximum(rivalry, 0.0, out=rivalry), 1.0, out=rivalry)
 
     def advance(self, rng: np.random.Generator) -> None:
         """One quarter of the exogenous drivers; this quarter's shocks count in the price change."""
