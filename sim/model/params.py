@@ -338,7 +338,9 @@ class WorldParams(Strict):
     sanctions_friction: Unit = Field(
         0.3,
         description="trade attraction lost by the sanctioned bloc at full sanctions; assumption "
-        "0-0.6, fitted",
+        "0-0.6, calibrated on 2011-2018 (posterior 0.43-0.60), where it also stands in for the "
+        "2014-16 rouble collapse; after 2022 it cuts trade with Russia that in fact held "
+        "(docs/validation.md)",
     )
     sanctions_diversion: Unit = Field(
         0.2,
