@@ -5,7 +5,7 @@ import typer
 from sweep_helpers import TINY, result_bytes, write_spec
 from typer.testing import CliRunner
 
-import sim.experiments.sweep
+import sim.experiments.sweep_tasks
 from sim.cli.sweep import parameters, sweep
 from sim.experiments.sweep import run_sweep
 from sim.experiments.sweep_spec import load_sweep
@@ -69,14 +69,14 @@ def test_bad_spec_gives_one_error_line(tmp_path):
 
 
 def test_failed_runs_exit_non_zero_and_say_how_many(tmp_path, monkeypatch):
-    real = sim.experiments.sweep.run_chunk
+    real = sim.experiments.sweep_tasks.run_chunk
 
     def flaky(spec):
         if spec.design_point == 0:
             raise ValueError("no equilibrium")
         return real(spec)
 
-    monkeypatch.setattr(sim.experiments.sweep, "run_chunk", flaky)
+    monkeypatch.setattr(sim.experiments.sweep_tasks, "run_chunk", flaky)
     spec = write_spec(tmp_path)
     result = runner.invoke(app, ["sweep", str(spec), "--out", str(tmp_path / "o"), "-w", "1"])
     assert result.exit_code == 1

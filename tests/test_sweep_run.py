@@ -13,11 +13,12 @@ import pandas as pd
 import pytest
 from sweep_helpers import TINY, result_bytes, write_spec
 
-import sim.experiments.sweep
+import sim.experiments.sweep_tasks
 from sim.errors import UserError
 from sim.experiments.seeding import derive_seed
-from sim.experiments.sweep import group_tasks, plan_chunks, run_sweep
+from sim.experiments.sweep import run_sweep
 from sim.experiments.sweep_spec import load_sweep
+from sim.experiments.sweep_tasks import group_tasks, plan_chunks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,7 +99,7 @@ def test_dask_backend_gives_identical_files(tiny, tmp_path):
 
 
 def test_dask_local_cluster_of_processes_gives_identical_files(tiny, tmp_path):
-    """Worker processes import the task function by its module path (sim.experiments.sweep)."""
+    """Worker processes import the task function by its module path (sim.experiments.sweep_tasks)."""
     pytest.importorskip("distributed", reason='the dask extra is not installed: pip install ".[dask]"')
     sweep, out = tiny
     summary = run_sweep(sweep, tmp_path / "dask", backend="dask", workers=1)
@@ -118,14 +119,14 @@ def test_the_sweep_command_has_no_format_flag(tmp_path):
 
 def test_failing_runs_become_error_rows_and_the_sweep_goes_on(tiny, tmp_path, monkeypatch):
     sweep, out = tiny
-    real = sim.experiments.sweep.run_chunk
+    real = sim.experiments.sweep_tasks.run_chunk
 
     def flaky(spec):
         if spec.design_point == 1 and spec.strategy == "equidistance":
             raise RuntimeError("boom\nsecond line")
         return real(spec)
 
-    monkeypatch.setattr(sim.experiments.sweep, "run_chunk", flaky)
+    monkeypatch.setattr(sim.experiments.sweep_tasks, "run_chunk", flaky)
     summary = run_sweep(sweep, tmp_path / "f", workers=1)
     assert summary.failed == 5
     runs = pd.read_csv(tmp_path / "f" / "runs.csv")
