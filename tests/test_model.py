@@ -270,3 +270,17 @@ def test_every_shipped_scenario_runs_and_is_garbage_collected(name):
     del model
     gc.collect()
     assert ref() is None
+
+
+@pytest.mark.parametrize("level, higher", [(0.0, False), (3.0, True)])
+def test_a_pipeline_event_moves_chinas_share_the_way_of_its_volume(level, higher):
+    """A dated event on the crude pipeline to China (D23) moves trade with China with its volume."""
+    data = BASE.model_dump()
+    data["events"] = [
+        Event(at="2024Q3", name="pipeline", set={"world.corridors.atasu_alashankou": level}).model_dump()
+    ]
+    changed = run(BalancingModel(Scenario.model_validate(data), replicates=20, rng=3))
+    same = run(BalancingModel(BASE, replicates=20, rng=3))
+    c = list(same.structure.partners).index("china")
+    gap = changed.pivot.trade[:, c].mean() - same.pivot.trade[:, c].mean()
+    assert (gap > 0.002) if higher else (gap < -0.002)
