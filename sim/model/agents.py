@@ -148,6 +148,18 @@ class PivotState(mesa.Agent):
             + rates.punishment_cost * self.pressure0.sum(axis=1)
             + rates.sanctions_cost * self.exposure0
         )
+        # Products the step needs, with their constant factors multiplied in once here.
+        self.fdi_reward_t = rates.fdi_reward_gain * st.bloc_t  # (P, K): FDI pull of the offers
+        weight = st.sanctions * st.exposure_weight
+        # trade @ blocs_exposure: bloc shares (R, P), sanctions exposure, its cost to growth
+        self.blocs_exposure = np.column_stack([st.bloc, weight, rates.sanctions_cost * weight])
+        # prices @ export_mix + export_other: partners' export indices times their export fractions
+        # (the export part of turnover), then the national export index
+        fraction = np.append(st.export_fraction.ravel(), 1.0)
+        self.export_mix = st.export_mix * fraction
+        self.export_other = st.export_other * fraction
+        self.reward_gain = np.full(len(st.powers), rates.reward_gain)  # rewards @ it: gain summed
+        self.punishment_cost = np.full(len(st.powers), rates.punishment_cost)
 
     def observe(self) -> Observation:
         """What the strategy sees: last quarter's offers, pressure, relations and markets."""
@@ -180,8 +192,10 @@ class PivotState(mesa.Agent):
         st, rates = m.structure, self.rates
         prices = np.exp(m.world.log_prices.T)  # (R, C)
         effective = self.effective_now = self.effective()
-        exports = prices @ st.export_mix + st.export_other  # (R, K + 1) value indices, start 1
-        log_exports = np.log(exports[:, -1])
+        # (R, K + 1): partners' export value indices (start 1) x export fractions, national index
+        exports = prices @ self.export_mix + self.export_other
+        national = exports[:, -1]
+        log_exports = np.log(national)
         pull = rates.engagement_elasticity * np.log(EPS + effective @ st.bloc_t)
         pull += rates.relation_elasticity * (self.relations @ st.bloc_t)
         self.structural = _toward(
@@ -189,22 +203,25 @@ class PivotState(mesa.Agent):
         )
         # Turnover is valued at this quarter's prices: exports to each partner move with its mix at
         # once, imports from every partner with the export earnings that pay for them.
-        imports = np.exp(rates.import_elasticity * log_exports)[:, None]
-        valued = self.structural * (st.export_fraction * exports[:, :-1] + st.import_fraction * imports)
+        imports = (national**rates.import_elasticity)[:, None]
+        valued = self.structural * (exports[:, :-1] + st.import_fraction * imports)
         self.trade = valued / valued.sum(axis=1, keepdims=True)
-        fdi_pull = pull + self.log_fdi0 + rates.fdi_reward_gain * (self.rewards @ st.bloc_t)
-        self.fdi = _toward(self.fdi, fdi_pull, rates.fdi_inertia)
-        self.bloc_shares = self.trade @ st.bloc
-        self.exposure = st.sanctions * (self.trade @ st.exposure_weight)
+        self.fdi = _toward(
+            self.fdi, pull + self.log_fdi0 + self.rewards @ self.fdi_reward_t, rates.fdi_inertia
+        )
+        blocs = self.trade @ self.blocs_exposure
+        self.bloc_shares, self.exposure = blocs[:, :-2], blocs[:, -2]
+        gap = log_exports - self.log_export_reference
         growth = (
             self.growth_base
             + rates.export_elasticity * (log_exports - self.log_exports)
-            + rates.export_gap_effect * (log_exports - self.log_export_reference)
-            + (rates.reward_gain * self.rewards - rates.punishment_cost * self.pressures).sum(axis=1)
-            - rates.sanctions_cost * self.exposure
+            + rates.export_gap_effect * gap
+            + self.rewards @ self.reward_gain
+            - self.pressures @ self.punishment_cost
+            - blocs[:, -1]  # sanctions_cost x exposure
         )
         self.gdp = self.gdp * np.exp(growth)
-        self.log_export_reference += rates.export_reference_rate * (log_exports - self.log_export_reference)
+        self.log_export_reference += rates.export_reference_rate * gap
         self.log_exports = log_exports
         target = (effective @ st.csto_power) * self.security_scale
         self.security_dependence += rates.relation_rate * (np.minimum(target, 1.0) - self.security_dependence)
