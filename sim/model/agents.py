@@ -12,13 +12,13 @@ import mesa
 import numpy as np
 
 from sim.model.params import PivotParams, PowerParams
-from sim.model.powers import powers_respond
+from sim.model.powers import ONE, powers_respond
 from sim.model.strategies import Observation, Strategy, within_capacity
 
 if TYPE_CHECKING:
     from sim.model.balancing import BalancingModel
 
-EPS = 0.05  # engagement floor in the attraction ratio, so zero engagement is finite
+EPS = np.asarray(0.05)  # engagement floor in the attraction ratio, so zero engagement is finite
 
 
 class GreatPower(mesa.Agent):
@@ -52,6 +52,7 @@ class PivotState(mesa.Agent):
         super().__init__(model)
         s, st, r = model.params, model.structure, replicates
         self.strategy = strategy
+        self.rates = _as_arrays(s.pivot)  # refresh() sets them again with the rest
         self.engagement = np.tile([p.initial_engagement for p in s.powers.values()], (r, 1))
         self.relations = np.tile([p.initial_relation for p in s.powers.values()], (r, 1))
         self.trade = _normalised(np.tile([p.trade_share for p in s.partners.values()], (r, 1)))
@@ -113,7 +114,7 @@ class PivotState(mesa.Agent):
 
     def effective(self) -> np.ndarray:
         """Engagement as it takes effect: diluted when the total exceeds diplomatic capacity."""
-        return within_capacity(self.engagement, self.model.params.pivot.capacity)
+        return within_capacity(self.engagement, self.rates.capacity)
 
     def refresh(self) -> None:
         """Precompute the parts of the economy and relation rules that only parameters change.
@@ -172,8 +173,8 @@ class PivotState(mesa.Agent):
             tolerance=self.tolerance,
             leverage=self.leverage,
             structure=self.model.structure,
-            capacity=self.model.params.pivot.capacity,
-            returns=self.model.params.pivot.reward_returns,
+            capacity=self.rates.capacity,
+            returns=self.rates.reward_returns,
             anchor=self.model.initial_engagement,
             time=self.model.time,
         )
@@ -224,7 +225,7 @@ class PivotState(mesa.Agent):
         self.log_export_reference += rates.export_reference_rate * gap
         self.log_exports = log_exports
         target = (effective @ st.csto_power) * self.security_scale
-        self.security_dependence += rates.relation_rate * (np.minimum(target, 1.0) - self.security_dependence)
+        self.security_dependence += rates.relation_rate * (np.minimum(target, ONE) - self.security_dependence)
 
     def update_relations(self) -> None:
         """Step 6: relations drift toward a level set by engagement, rewards and pressure."""
@@ -235,7 +236,7 @@ class PivotState(mesa.Agent):
             + rates.relation_reward_weight * self.rewards
             - rates.relation_pressure_weight * self.pressures
         )
-        self.relations += rates.relation_rate * (np.minimum(np.maximum(target, -1.0), 1.0) - self.relations)
+        self.relations += rates.relation_rate * (np.minimum(np.maximum(target, -ONE), ONE) - self.relations)
 
 
 def _as_arrays(rates: PivotParams) -> SimpleNamespace:

@@ -16,7 +16,7 @@ def bloc_shares(shares: np.ndarray, bloc_matrix: np.ndarray) -> np.ndarray:
 
 def autonomy(blocs: np.ndarray) -> np.ndarray:
     """1 - Herfindahl-Hirschman index of the blocs' shares (rest of world excluded)."""
-    return 1.0 - (blocs * blocs).sum(axis=1)
+    return 1.0 - np.vecdot(blocs, blocs, axis=1)  # sum of squares over axis 1 in one call
 
 
 def max_dependence(blocs: np.ndarray) -> np.ndarray:
