@@ -56,12 +56,16 @@ class PivotState(mesa.Agent):
         self.engagement = np.tile([p.initial_engagement for p in s.powers.values()], (r, 1))
         self.relations = np.tile([p.initial_relation for p in s.powers.values()], (r, 1))
         self.trade = _normalised(np.tile([p.trade_share for p in s.partners.values()], (r, 1)))
-        self.fdi = _normalised(np.tile([p.fdi_share for p in s.partners.values()], (r, 1)))
+        fdi = _normalised(np.tile([p.fdi_share for p in s.partners.values()], (r, 1)))
         self.gdp = np.ones(r)
         self.log_exports = np.zeros(r)  # export value index (start 1), in logs
         self.log_export_reference = np.zeros(r)
         self.security_dependence = np.full(r, s.pivot.security_dependence)
-        self.structural = self.trade.copy()  # trade shares at the start's prices: the slow part
+        # The shares that move slowly toward their attractions, (R, 2, K), one array so that both
+        # move in the same operations: trade shares at the start's prices (trade's structural
+        # part) and FDI shares. ``structural`` and ``fdi`` are views of it.
+        self.slow = np.stack((self.trade, fdi), axis=1)
+        self.structural, self.fdi = self.slow[:, 0], self.slow[:, 1]
         self.bloc_shares = self.trade @ st.bloc
         self.exposure = st.sanctions * (self.trade @ st.exposure_weight)
         self.respond()
@@ -161,6 +165,14 @@ class PivotState(mesa.Agent):
         self.export_other = st.export_other * fraction
         self.reward_gain = np.full(len(st.powers), rates.reward_gain)  # rewards @ it: gain summed
         self.punishment_cost = np.full(len(st.powers), rates.punishment_cost)
+        # inertia of the slow shares (trade's structural part, FDI), (R or 1, 2, 1)
+        inertia = np.broadcast_arrays(
+            np.reshape(rates.trade_inertia, (-1, 1)), np.reshape(rates.fdi_inertia, (-1, 1))
+        )
+        self.inertia = np.stack(inertia, axis=1)
+        self.log_offsets = np.empty_like(self.slow)  # their log attractions before the pull (a buffer)
+        # effective engagement @ it: CSTO engagement x security dependence per unit of it (R,)
+        self.security_weights = st.csto_power * self.security_scale[:, None]
 
     def observe(self) -> Observation:
         """What the strategy sees: last quarter's offers, pressure, relations and markets."""
@@ -199,17 +211,16 @@ class PivotState(mesa.Agent):
         log_exports = np.log(national)
         pull = rates.engagement_elasticity * np.log(EPS + effective @ st.bloc_t)
         pull += rates.relation_elasticity * (self.relations @ st.bloc_t)
-        self.structural = _toward(
-            self.structural, pull + (self.log_trade0 + st.market_trend * m.time), rates.trade_inertia
-        )
+        offsets = self.log_offsets  # log attractions before the pull: trade's structural part, FDI
+        np.add(self.log_trade0, st.market_trend * m.time, out=offsets[:, 0])
+        np.add(self.log_fdi0, self.rewards @ self.fdi_reward_t, out=offsets[:, 1])
+        self.slow = _toward(self.slow, offsets + pull[:, None, :], self.inertia)
+        self.structural, self.fdi = self.slow[:, 0], self.slow[:, 1]
         # Turnover is valued at this quarter's prices: exports to each partner move with its mix at
         # once, imports from every partner with the export earnings that pay for them.
         imports = (national**rates.import_elasticity)[:, None]
         valued = self.structural * (exports[:, :-1] + st.import_fraction * imports)
         self.trade = valued / valued.sum(axis=1, keepdims=True)
-        self.fdi = _toward(
-            self.fdi, pull + self.log_fdi0 + self.rewards @ self.fdi_reward_t, rates.fdi_inertia
-        )
         blocs = self.trade @ self.blocs_exposure
         self.bloc_shares, self.exposure = blocs[:, :-2], blocs[:, -2]
         gap = log_exports - self.log_export_reference
@@ -224,7 +235,7 @@ class PivotState(mesa.Agent):
         self.gdp = self.gdp * np.exp(growth)
         self.log_export_reference += rates.export_reference_rate * gap
         self.log_exports = log_exports
-        target = (effective @ st.csto_power) * self.security_scale
+        target = np.vecdot(effective, self.security_weights)
         self.security_dependence += rates.relation_rate * (np.minimum(target, ONE) - self.security_dependence)
 
     def update_relations(self) -> None:
@@ -257,4 +268,4 @@ def _normalised(rows: np.ndarray) -> np.ndarray:
 def _toward(shares: np.ndarray, log_attraction: np.ndarray, rate: float) -> np.ndarray:
     """Move shares toward normalised attraction; convex combinations stay on the simplex."""
     attraction = np.exp(log_attraction)  # log attraction stays near log shares: no overflow
-    return shares + rate * (attraction / attraction.sum(axis=1, keepdims=True) - shares)
+    return shares + rate * (attraction / attraction.sum(axis=-1, keepdims=True) - shares)
