@@ -165,11 +165,16 @@ class PivotState(mesa.Agent):
         self.export_other = st.export_other * fraction
         self.reward_gain = np.full(len(st.powers), rates.reward_gain)  # rewards @ it: gain summed
         self.punishment_cost = np.full(len(st.powers), rates.punishment_cost)
-        # inertia of the slow shares (trade's structural part, FDI), (R or 1, 2, 1)
+        # Per-replicate rates at the full shape of what they multiply, the same numbers: numpy's
+        # same-shape path costs a third of its broadcasting one on arrays this small.
         inertia = np.broadcast_arrays(
             np.reshape(rates.trade_inertia, (-1, 1)), np.reshape(rates.fdi_inertia, (-1, 1))
         )
-        self.inertia = np.stack(inertia, axis=1)
+        self.inertia = np.broadcast_to(np.stack(inertia, axis=1), self.slow.shape).copy()  # (R, 2, K)
+        self.pull_elasticities = tuple(
+            np.broadcast_to(e, self.structural.shape).copy() if np.ndim(e) == 2 else e
+            for e in (rates.engagement_elasticity, rates.relation_elasticity)
+        )  # (R, K) when drawn per replicate, else 0-d
         self.log_offsets = np.empty_like(self.slow)  # their log attractions before the pull (a buffer)
         # effective engagement @ it: CSTO engagement x security dependence per unit of it (R,)
         self.security_weights = st.csto_power * self.security_scale[:, None]
@@ -209,8 +214,9 @@ class PivotState(mesa.Agent):
         exports = prices @ self.export_mix + self.export_other
         national = exports[:, -1]
         log_exports = np.log(national)
-        pull = rates.engagement_elasticity * np.log(EPS + effective @ st.bloc_t)
-        pull += rates.relation_elasticity * (self.relations @ st.bloc_t)
+        engagement_elasticity, relation_elasticity = self.pull_elasticities
+        pull = engagement_elasticity * np.log(EPS + effective @ st.bloc_t)
+        pull += relation_elasticity * (self.relations @ st.bloc_t)
         offsets = self.log_offsets  # log attractions before the pull: trade's structural part, FDI
         np.add(self.log_trade0, st.market_trend * m.time, out=offsets[:, 0])
         np.add(self.log_fdi0, self.rewards @ self.fdi_reward_t, out=offsets[:, 1])
