@@ -157,24 +157,23 @@ class PivotState(mesa.Agent):
         self.fdi_reward_t = rates.fdi_reward_gain * st.bloc_t  # (P, K): FDI pull of the offers
         weight = st.sanctions * st.exposure_weight
         # trade @ blocs_exposure: bloc shares (R, P), sanctions exposure, its cost to growth
-        self.blocs_exposure = np.column_stack([st.bloc, weight, rates.sanctions_cost * weight])
+        self.blocs_exposure = np.concatenate(
+            (st.bloc, weight[:, None], rates.sanctions_cost * weight[:, None]), axis=1
+        )
         # prices @ export_mix + export_other: partners' export indices times their export fractions
         # (the export part of turnover), then the national export index
-        fraction = np.append(st.export_fraction.ravel(), 1.0)
+        fraction = np.concatenate((st.export_fraction.ravel(), ONE[None]))
         self.export_mix = st.export_mix * fraction
         self.export_other = st.export_other * fraction
         self.reward_gain = np.full(len(st.powers), rates.reward_gain)  # rewards @ it: gain summed
         self.punishment_cost = np.full(len(st.powers), rates.punishment_cost)
         # Per-replicate rates at the full shape of what they multiply, the same numbers: numpy's
         # same-shape path costs a third of its broadcasting one on arrays this small.
-        inertia = np.broadcast_arrays(
-            np.reshape(rates.trade_inertia, (-1, 1)), np.reshape(rates.fdi_inertia, (-1, 1))
-        )
-        self.inertia = np.broadcast_to(np.stack(inertia, axis=1), self.slow.shape).copy()  # (R, 2, K)
-        self.pull_elasticities = tuple(
-            np.broadcast_to(e, self.structural.shape).copy() if np.ndim(e) == 2 else e
-            for e in (rates.engagement_elasticity, rates.relation_elasticity)
-        )  # (R, K) when drawn per replicate, else 0-d
+        self.inertia = np.empty_like(self.slow)  # (R, 2, K)
+        self.inertia[:, 0], self.inertia[:, 1] = rates.trade_inertia, rates.fdi_inertia
+        elasticities = np.empty((2, *self.structural.shape))  # (2, R, K)
+        elasticities[0], elasticities[1] = rates.engagement_elasticity, rates.relation_elasticity
+        self.pull_elasticities = (elasticities[0], elasticities[1])
         self.log_offsets = np.empty_like(self.slow)  # their log attractions before the pull (a buffer)
         # effective engagement @ it: CSTO engagement x security dependence per unit of it (R,)
         self.security_weights = st.csto_power * self.security_scale[:, None]
