@@ -12,13 +12,13 @@ import mesa
 import numpy as np
 
 from sim.model.params import PivotParams, PowerParams
-from sim.model.powers import powers_respond
+from sim.model.powers import ONE, powers_respond
 from sim.model.strategies import Observation, Strategy, within_capacity
 
 if TYPE_CHECKING:
     from sim.model.balancing import BalancingModel
 
-EPS = 0.05  # engagement floor in the attraction ratio, so zero engagement is finite
+EPS = np.asarray(0.05)  # engagement floor in the attraction ratio, so zero engagement is finite
 
 
 class GreatPower(mesa.Agent):
@@ -52,15 +52,20 @@ class PivotState(mesa.Agent):
         super().__init__(model)
         s, st, r = model.params, model.structure, replicates
         self.strategy = strategy
+        self.rates = _as_arrays(s.pivot)  # refresh() sets them again with the rest
         self.engagement = np.tile([p.initial_engagement for p in s.powers.values()], (r, 1))
         self.relations = np.tile([p.initial_relation for p in s.powers.values()], (r, 1))
         self.trade = _normalised(np.tile([p.trade_share for p in s.partners.values()], (r, 1)))
-        self.fdi = _normalised(np.tile([p.fdi_share for p in s.partners.values()], (r, 1)))
+        fdi = _normalised(np.tile([p.fdi_share for p in s.partners.values()], (r, 1)))
         self.gdp = np.ones(r)
         self.log_exports = np.zeros(r)  # export value index (start 1), in logs
         self.log_export_reference = np.zeros(r)
         self.security_dependence = np.full(r, s.pivot.security_dependence)
-        self.structural = self.trade.copy()  # trade shares at the start's prices: the slow part
+        # The shares that move slowly toward their attractions, (R, 2, K), one array so that both
+        # move in the same operations: trade shares at the start's prices (trade's structural
+        # part) and FDI shares. ``structural`` and ``fdi`` are views of it.
+        self.slow = np.stack((self.trade, fdi), axis=1)
+        self.structural, self.fdi = self.slow[:, 0], self.slow[:, 1]
         self.bloc_shares = self.trade @ st.bloc
         self.exposure = st.sanctions * (self.trade @ st.exposure_weight)
         self.respond()
@@ -113,7 +118,7 @@ class PivotState(mesa.Agent):
 
     def effective(self) -> np.ndarray:
         """Engagement as it takes effect: diluted when the total exceeds diplomatic capacity."""
-        return within_capacity(self.engagement, self.model.params.pivot.capacity)
+        return within_capacity(self.engagement, self.rates.capacity)
 
     def refresh(self) -> None:
         """Precompute the parts of the economy and relation rules that only parameters change.
@@ -148,6 +153,30 @@ class PivotState(mesa.Agent):
             + rates.punishment_cost * self.pressure0.sum(axis=1)
             + rates.sanctions_cost * self.exposure0
         )
+        # Products the step needs, with their constant factors multiplied in once here.
+        self.fdi_reward_t = rates.fdi_reward_gain * st.bloc_t  # (P, K): FDI pull of the offers
+        weight = st.sanctions * st.exposure_weight
+        # trade @ blocs_exposure: bloc shares (R, P), sanctions exposure, its cost to growth
+        self.blocs_exposure = np.concatenate(
+            (st.bloc, weight[:, None], rates.sanctions_cost * weight[:, None]), axis=1
+        )
+        # prices @ export_mix + export_other: partners' export indices times their export fractions
+        # (the export part of turnover), then the national export index
+        fraction = np.concatenate((st.export_fraction.ravel(), ONE[None]))
+        self.export_mix = st.export_mix * fraction
+        self.export_other = st.export_other * fraction
+        self.reward_gain = np.full(len(st.powers), rates.reward_gain)  # rewards @ it: gain summed
+        self.punishment_cost = np.full(len(st.powers), rates.punishment_cost)
+        # Per-replicate rates at the full shape of what they multiply, the same numbers: numpy's
+        # same-shape path costs a third of its broadcasting one on arrays this small.
+        self.inertia = np.empty_like(self.slow)  # (R, 2, K)
+        self.inertia[:, 0], self.inertia[:, 1] = rates.trade_inertia, rates.fdi_inertia
+        elasticities = np.empty((2, *self.structural.shape))  # (2, R, K)
+        elasticities[0], elasticities[1] = rates.engagement_elasticity, rates.relation_elasticity
+        self.pull_elasticities = (elasticities[0], elasticities[1])
+        self.log_offsets = np.empty_like(self.slow)  # their log attractions before the pull (a buffer)
+        # effective engagement @ it: CSTO engagement x security dependence per unit of it (R,)
+        self.security_weights = st.csto_power * self.security_scale[:, None]
 
     def observe(self) -> Observation:
         """What the strategy sees: last quarter's offers, pressure, relations and markets."""
@@ -160,8 +189,8 @@ class PivotState(mesa.Agent):
             tolerance=self.tolerance,
             leverage=self.leverage,
             structure=self.model.structure,
-            capacity=self.model.params.pivot.capacity,
-            returns=self.model.params.pivot.reward_returns,
+            capacity=self.rates.capacity,
+            returns=self.rates.reward_returns,
             anchor=self.model.initial_engagement,
             time=self.model.time,
         )
@@ -180,34 +209,39 @@ class PivotState(mesa.Agent):
         st, rates = m.structure, self.rates
         prices = np.exp(m.world.log_prices.T)  # (R, C)
         effective = self.effective_now = self.effective()
-        exports = prices @ st.export_mix + st.export_other  # (R, K + 1) value indices, start 1
-        log_exports = np.log(exports[:, -1])
-        pull = rates.engagement_elasticity * np.log(EPS + effective @ st.bloc_t)
-        pull += rates.relation_elasticity * (self.relations @ st.bloc_t)
-        self.structural = _toward(
-            self.structural, pull + (self.log_trade0 + st.market_trend * m.time), rates.trade_inertia
-        )
+        # (R, K + 1): partners' export value indices (start 1) x export fractions, national index
+        exports = prices @ self.export_mix + self.export_other
+        national = exports[:, -1]
+        log_exports = np.log(national)
+        engagement_elasticity, relation_elasticity = self.pull_elasticities
+        pull = engagement_elasticity * np.log(EPS + effective @ st.bloc_t)
+        pull += relation_elasticity * (self.relations @ st.bloc_t)
+        offsets = self.log_offsets  # log attractions before the pull: trade's structural part, FDI
+        np.add(self.log_trade0, st.market_trend * m.time, out=offsets[:, 0])
+        np.add(self.log_fdi0, self.rewards @ self.fdi_reward_t, out=offsets[:, 1])
+        self.slow = _toward(self.slow, offsets + pull[:, None, :], self.inertia)
+        self.structural, self.fdi = self.slow[:, 0], self.slow[:, 1]
         # Turnover is valued at this quarter's prices: exports to each partner move with its mix at
         # once, imports from every partner with the export earnings that pay for them.
-        imports = np.exp(rates.import_elasticity * log_exports)[:, None]
-        valued = self.structural * (st.export_fraction * exports[:, :-1] + st.import_fraction * imports)
+        imports = (national**rates.import_elasticity)[:, None]
+        valued = self.structural * (exports[:, :-1] + st.import_fraction * imports)
         self.trade = valued / valued.sum(axis=1, keepdims=True)
-        fdi_pull = pull + self.log_fdi0 + rates.fdi_reward_gain * (self.rewards @ st.bloc_t)
-        self.fdi = _toward(self.fdi, fdi_pull, rates.fdi_inertia)
-        self.bloc_shares = self.trade @ st.bloc
-        self.exposure = st.sanctions * (self.trade @ st.exposure_weight)
+        blocs = self.trade @ self.blocs_exposure
+        self.bloc_shares, self.exposure = blocs[:, :-2], blocs[:, -2]
+        gap = log_exports - self.log_export_reference
         growth = (
             self.growth_base
             + rates.export_elasticity * (log_exports - self.log_exports)
-            + rates.export_gap_effect * (log_exports - self.log_export_reference)
-            + (rates.reward_gain * self.rewards - rates.punishment_cost * self.pressures).sum(axis=1)
-            - rates.sanctions_cost * self.exposure
+            + rates.export_gap_effect * gap
+            + self.rewards @ self.reward_gain
+            - self.pressures @ self.punishment_cost
+            - blocs[:, -1]  # sanctions_cost x exposure
         )
         self.gdp = self.gdp * np.exp(growth)
-        self.log_export_reference += rates.export_reference_rate * (log_exports - self.log_export_reference)
+        self.log_export_reference += rates.export_reference_rate * gap
         self.log_exports = log_exports
-        target = (effective @ st.csto_power) * self.security_scale
-        self.security_dependence += rates.relation_rate * (np.minimum(target, 1.0) - self.security_dependence)
+        target = np.vecdot(effective, self.security_weights)
+        self.security_dependence += rates.relation_rate * (np.minimum(target, ONE) - self.security_dependence)
 
     def update_relations(self) -> None:
         """Step 6: relations drift toward a level set by engagement, rewards and pressure."""
@@ -218,7 +252,7 @@ class PivotState(mesa.Agent):
             + rates.relation_reward_weight * self.rewards
             - rates.relation_pressure_weight * self.pressures
         )
-        self.relations += rates.relation_rate * (np.minimum(np.maximum(target, -1.0), 1.0) - self.relations)
+        self.relations += rates.relation_rate * (np.minimum(np.maximum(target, -ONE), ONE) - self.relations)
 
 
 def _as_arrays(rates: PivotParams) -> SimpleNamespace:
@@ -239,4 +273,4 @@ def _normalised(rows: np.ndarray) -> np.ndarray:
 def _toward(shares: np.ndarray, log_attraction: np.ndarray, rate: float) -> np.ndarray:
     """Move shares toward normalised attraction; convex combinations stay on the simplex."""
     attraction = np.exp(log_attraction)  # log attraction stays near log shares: no overflow
-    return shares + rate * (attraction / attraction.sum(axis=1, keepdims=True) - shares)
+    return shares + rate * (attraction / attraction.sum(axis=-1, keepdims=True) - shares)

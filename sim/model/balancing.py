@@ -66,6 +66,9 @@ class BalancingModel(mesa.Model):
         self.draws = self._draws.current(start)
         self.params = with_draws(start, self.draws)
         self.timeline = [e for e in timeline if e.step > 0]
+        self._due: dict[int, list] = {}  # the timeline by step, so a quarter finds its events at once
+        for scheduled in self.timeline:
+            self._due.setdefault(scheduled.step, []).append(scheduled)
         self.reference = self.params  # the state at step 0: what "since the start" compares with
         self.structure = compile_structure(self.params)
         self.world = World(self.params.world, replicates)
@@ -98,11 +101,8 @@ class BalancingModel(mesa.Model):
 
     def fire_events(self) -> None:
         """Apply events dated to this quarter: new parameters in force everywhere, one-off shocks."""
-        step = int(self.time)
         self.fired = []
-        for scheduled in self.timeline:
-            if scheduled.step != step:
-                continue
+        for scheduled in self._due.get(int(self.time), ()):
             strategy_before = self.params.strategies.get(self.strategy_name)
             self._draws.note_event(scheduled.event.set)
             self.draws = self._draws.current(scheduled.params)

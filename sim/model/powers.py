@@ -20,13 +20,16 @@ import numpy as np
 
 from sim.model.structure import Structure
 
-EPS = 1e-9
+EPS = np.asarray(1e-9)
+# Constants as 0-d arrays: numpy combines them with an array faster than a Python float, which it
+# converts at every call (the same values, the same results).
+ZERO, ONE, MAX_TOLERANCE = np.asarray(0.0), np.asarray(1.0), np.asarray(0.99)
 
 
 def effective_tolerance(st: Structure, rivalry: np.ndarray) -> np.ndarray:
     """Tolerances (R, P) this quarter: the stated ones, tightened as rivalry rises above its reference."""
     tol = st.tolerance_at_zero_rivalry - st.tightening * rivalry[:, None]
-    return np.minimum(np.maximum(tol, 0.0), 0.99)
+    return np.minimum(np.maximum(tol, ZERO), MAX_TOLERANCE)
 
 
 def threat(engagement: np.ndarray, tolerance: np.ndarray, st: Structure) -> np.ndarray:
@@ -45,7 +48,7 @@ def rival_share(engagement: np.ndarray, rivals: np.ndarray) -> np.ndarray:
 
 def neglect(engagement: np.ndarray, st: Structure) -> np.ndarray:
     """Threat from engagement below what each power expects (..., P)."""
-    return st.neglect * np.maximum(st.expectation - engagement, 0.0)
+    return st.neglect * np.maximum(st.expectation - engagement, ZERO)
 
 
 def threat_of(share: np.ndarray, neglected: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
@@ -54,13 +57,21 @@ def threat_of(share: np.ndarray, neglected: np.ndarray, tolerance: np.ndarray) -
     The parts that do not depend on this quarter (a fixed grid of candidates' shares and
     neglect) can then be computed once.
     """
-    return np.maximum(share - tolerance, 0.0) / (1.0 - tolerance) + neglected
+    return np.maximum(share - tolerance, ZERO) / (ONE - tolerance) + neglected
 
 
 def leverage(bloc_shares: np.ndarray, security_dependence: np.ndarray, st: Structure) -> np.ndarray:
-    """Pressure per unit of threat (R, P): capacity x salience, raised by the pivot's dependence."""
-    dependence = bloc_shares + st.static_dependence + st.security_weight * security_dependence[:, None]
-    return st.pressure_rate * (1.0 + st.dependence_leverage * dependence)
+    """Pressure per unit of threat (R, P): capacity x salience, raised by the pivot's dependence.
+
+    pressure_rate x (1 + dependence_leverage x dependence), where dependence is the bloc's share
+    plus static (transit) dependence plus security_weight x security dependence; the structure
+    holds the constant products (``Structure.leverage_base`` ...).
+    """
+    return (
+        st.leverage_base
+        + st.leverage_per_bloc_share * bloc_shares
+        + st.leverage_per_security * security_dependence[:, None]
+    )
 
 
 def offers(engagement: np.ndarray, st: Structure, time: float = 0.0) -> np.ndarray:
@@ -79,7 +90,7 @@ def means(st: Structure, time: float) -> np.ndarray:
 
 def bidding(rivals: np.ndarray, st: Structure) -> np.ndarray:
     """Rise of the offers with the engagement of each power's rivals, ``engagement @ st.rivals_t``."""
-    return 1.0 + st.competition * rivals
+    return ONE + st.competition * rivals
 
 
 def powers_respond(
@@ -107,4 +118,4 @@ def powers_respond(
         shocks = np.exp(st.noise * rng.standard_normal((2, *engagement.shape)) - st.noise_half_variance)
         pressure *= shocks[0]
         reward *= shocks[1]
-    return reward, np.minimum(pressure, 1.0, out=pressure), tol, lev
+    return reward, np.minimum(pressure, ONE, out=pressure), tol, lev

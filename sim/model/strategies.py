@@ -17,12 +17,13 @@ import numpy as np
 from pydantic import Field
 
 from sim.model.params import Strict
-from sim.model.powers import bidding, means, neglect, rival_share, threat_of
+from sim.model.powers import ONE, bidding, means, neglect, rival_share, threat_of
 from sim.model.structure import Structure
 
 Rate = Annotated[float, Field(gt=0.0, le=1.0)]
 Level = Annotated[float, Field(ge=0.0, le=1.0)]
 Weight = Annotated[float, Field(ge=0.0, le=10.0)]
+MIN_LIMIT = np.asarray(0.05)  # multivector: the least rivals' share it aims for
 
 
 @dataclass(slots=True)
@@ -49,9 +50,12 @@ def move_toward(current: np.ndarray, target: np.ndarray, rate: float) -> np.ndar
 
 
 def within_capacity(levels: np.ndarray, capacity: float) -> np.ndarray:
-    """Scale rows down so that total engagement does not exceed the diplomatic capacity."""
-    total = levels.sum(axis=-1, keepdims=True)
-    return levels * np.minimum(1.0, capacity / np.maximum(total, 1e-9))
+    """Scale rows down so that total engagement does not exceed the diplomatic capacity.
+
+    ``levels / max(1, total / capacity)``: the same as ``levels x min(1, capacity / total)``
+    in one operation fewer (capacity > 0), and zero levels stay zero.
+    """
+    return levels / np.maximum(levels.sum(axis=-1, keepdims=True) / capacity, ONE)
 
 
 class Strategy:
@@ -125,30 +129,39 @@ class Multivector(Strategy):
 
     def choose(self, obs: Observation) -> np.ndarray:
         """Established levels tilted to markets, raised toward alarmed or pressing powers, capped."""
-        p, st = self.params, obs.structure
-        market = obs.bloc_shares / obs.bloc_shares.sum(axis=1, keepdims=True) * len(self.powers)
-        base = p.level * (self._established(obs.anchor) + p.market_weight * market)
+        st = obs.structure
+        # level x (established + market_weight x bloc shares scaled to sum to the number of powers)
+        established, tilt, margin, rate = self._established(obs.anchor)
+        base = established + obs.bloc_shares * (tilt / obs.bloc_shares.sum(axis=1, keepdims=True))
         target = np.maximum(base, st.expectation)  # no power neglected
         # Reassure: engage a power enough that its rivals' share falls back under its tolerance.
         rivals = target @ st.rivals_t
-        limit = np.maximum(obs.tolerance - p.margin, 0.05)
+        limit = np.maximum(obs.tolerance - margin, MIN_LIMIT)
         needed = rivals / limit - (target.sum(axis=1, keepdims=True) - target)
         target = np.maximum(target, needed) + obs.pressures
-        target = within_capacity(np.minimum(target, 1.0), obs.capacity)
-        return move_toward(obs.engagement, target, p.rate)
+        target = within_capacity(np.minimum(target, ONE), obs.capacity)
+        return move_toward(obs.engagement, target, rate)
 
-    def _established(self, anchor: np.ndarray) -> np.ndarray:
-        """The established engagement's part of the base levels (fixed for a run).
+    def _established(self, anchor: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The base levels' fixed parts: the established engagement's, and the market tilt's factor.
 
-        The anchor scaled to sum to the number of powers, times 1 - market_weight: computed once
-        per anchor and parameters, not every quarter.
+        The anchor scaled to sum to the number of powers, times level x (1 - market_weight); and
+        level x market_weight x the number of powers, which multiplies the bloc shares normalised.
+        Computed once per anchor and parameters, not every quarter, with the margin and rate as
+        0-d arrays.
         """
-        held_anchor, held_params, established = self._held
+        held_anchor, held_params, parts = self._held
         if held_anchor is not anchor or held_params is not self.params:
-            scaled = anchor * (len(self.powers) / anchor.sum())
-            established = (1.0 - self.params.market_weight) * scaled
-            self._held = (anchor, self.params, established)
-        return established
+            p, n = self.params, len(self.powers)
+            established = p.level * (1.0 - p.market_weight) * (anchor * (n / anchor.sum()))
+            parts = (
+                established,
+                np.asarray(p.level * p.market_weight * n),
+                np.asarray(p.margin),
+                np.asarray(p.rate),
+            )
+            self._held = (anchor, self.params, parts)
+        return parts
 
 
 class Bandwagon(Strategy):

@@ -6,7 +6,7 @@ compiled from the parameters in force after it; quantities measured against the 
 size, military spending) compare with the scenario's state at step 0, ``reference``.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -89,13 +89,25 @@ class Structure:
     # partners' mixes, column K the pivot's national mix, each priced commodity times its volume.
     export_mix: np.ndarray  # (C, K + 1)
     export_other: np.ndarray  # (K + 1,) unpriced goods in each mix
+    # Leverage (``powers.leverage``) = pressure_rate x (1 + dependence_leverage x dependence),
+    # multiplied out: base + per_bloc_share x bloc shares + per_security x security dependence.
+    leverage_base: np.ndarray = field(init=False)  # (1, P) pressure_rate x (1 + dl x static)
+    leverage_per_bloc_share: np.ndarray = field(init=False)  # (1, P) pressure_rate x dl
+    leverage_per_security: np.ndarray = field(init=False)  # (1, P) pressure_rate x dl x security_weight
 
     def __post_init__(self) -> None:
-        """Store the ``ROWS`` vectors as rows; a per-replicate array (R, n) stays as it is."""
+        """Store the ``ROWS`` vectors as rows and derive the leverage terms.
+
+        A per-replicate array (R, n) stays as it is.
+        """
         for name in ROWS:
             vector = getattr(self, name)
             if vector.ndim == 1:
                 object.__setattr__(self, name, vector[None, :])  # frozen: set once, at construction
+        slope = self.pressure_rate * self.dependence_leverage
+        object.__setattr__(self, "leverage_base", self.pressure_rate + slope * self.static_dependence)
+        object.__setattr__(self, "leverage_per_bloc_share", slope)
+        object.__setattr__(self, "leverage_per_security", slope * self.security_weight)
 
 
 def compile_structure(s: "Scenario", reference: "Scenario | None" = None) -> Structure:

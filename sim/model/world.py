@@ -11,6 +11,7 @@ import numpy as np
 from sim.model.params import COMMODITIES, WorldParams
 
 PROCESSES = ("rivalry", *COMMODITIES)  # rows of World.state; prices as log indices
+ZERO, ONE = np.asarray(0.0), np.asarray(1.0)  # rivalry's bounds, 0-d: numpy converts no float
 
 
 class World:
@@ -70,7 +71,7 @@ class World:
         self._shocks[row] += size
         self._shocked = True
         rivalry = self.state[0]  # a view: clip in place, as in advance
-        np.minimum(np.maximum(rivalry, 0.0, out=rivalry), 1.0, out=rivalry)
+        np.minimum(np.maximum(rivalry, ZERO, out=rivalry), ONE, out=rivalry)
 
     def advance(self, rng: np.random.Generator) -> None:
         """One quarter of the exogenous drivers; this quarter's shocks count in the price change."""
@@ -79,7 +80,7 @@ class World:
         )
         self.state = self.state + change
         rivalry = self.state[0]  # a view: clip in place (np.clip costs several times more)
-        np.minimum(np.maximum(rivalry, 0.0, out=rivalry), 1.0, out=rivalry)
+        np.minimum(np.maximum(rivalry, ZERO, out=rivalry), ONE, out=rivalry)
         if self._shocked:
             change += self._shocks
             self._shocks[:] = 0.0
