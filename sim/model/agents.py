@@ -171,9 +171,11 @@ class PivotState(mesa.Agent):
         # same-shape path costs a third of its broadcasting one on arrays this small.
         self.inertia = np.empty_like(self.slow)  # (R, 2, K)
         self.inertia[:, 0], self.inertia[:, 1] = rates.trade_inertia, rates.fdi_inertia
-        elasticities = np.empty((2, *self.structural.shape))  # (2, R, K)
-        elasticities[0], elasticities[1] = rates.engagement_elasticity, rates.relation_elasticity
-        self.pull_elasticities = (elasticities[0], elasticities[1])
+        shape = self.structural.shape  # (R, K)
+        self.pull_elasticities = (
+            np.full(shape, rates.engagement_elasticity),
+            np.full(shape, rates.relation_elasticity),
+        )
         self.log_offsets = np.empty_like(self.slow)  # their log attractions before the pull (a buffer)
         # effective engagement @ it: CSTO engagement x security dependence per unit of it (R,)
         self.security_weights = st.csto_power * self.security_scale[:, None]
