@@ -122,9 +122,7 @@ class ModelSession:
             if not self.running:
                 return
             self.model.step()
-            now = self.step_count
-            fired = [e.event.name for e in self.model.timeline if e.step == now]
-            self.events.extend((self.quarter, name) for name in fired)
+            self.events.extend((self.quarter, name) for name in self.model.fired)
             self._record()
 
     def _record(self) -> None:
