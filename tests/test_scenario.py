@@ -199,6 +199,25 @@ def test_events_fire_in_the_quarter_they_name():
     assert s.timeline()[0].params.world.sanctions == 0.8
 
 
+def test_each_timeline_snapshot_keeps_its_own_values():
+    """A later event's change never reaches an earlier event's parameters (strategy tables included)."""
+    base = load_scenario("baseline_2023")
+    s = base.model_validate(
+        base.model_dump()
+        | {
+            "events": [
+                {"at": "2024Q2", "name": "one", "set": {"strategies.multivector.level": 0.5}},
+                {"at": "2024Q3", "name": "two", "set": {"strategies.multivector.level": 0.7}},
+                {"at": "2024Q4", "name": "three", "add": {"world.sanctions": 0.1}},
+            ]
+        }
+    )
+    first, second, third = (e.params for e in s.timeline())
+    assert first.strategies["multivector"]["level"] == 0.5
+    assert second.strategies["multivector"]["level"] == third.strategies["multivector"]["level"] == 0.7
+    assert first.world.sanctions == second.world.sanctions == third.world.sanctions - 0.1
+
+
 def test_every_sweepable_parameter_names_its_source():
     """A fact id, a data source, or 'assumption' with a range (or a note that it is not behaviour)."""
     from sim.model.catalogue import sweepable

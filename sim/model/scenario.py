@@ -142,9 +142,12 @@ class Scenario(Strict):
             event = self.events[i]
             apply_event(data, event, f"events[{i}]")
             try:
-                after = Scenario.model_validate(copy.deepcopy(data))
+                after = Scenario.model_validate(data)
             except ValidationError as err:
                 raise ValueError(f"events[{i}] ({event.name}): {describe_validation(err)}") from None
+            # Validation keeps free-form values (strategy tables) by reference; the next event edits
+            # a fresh dump, so no snapshot changes after it is taken (cheaper than a deep copy).
+            data = after.model_dump()
             step = parse_quarter(event.at) - self.start_index + 1
             if step > 0:
                 for path in (*event.set, *event.add):
