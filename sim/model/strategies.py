@@ -16,6 +16,7 @@ from typing import Annotated, ClassVar, NamedTuple
 import numpy as np
 from pydantic import Field
 
+from sim.model.kernels import multivector_choose
 from sim.model.params import Strict
 from sim.model.powers import ONE, bidding, means, neglect, rival_share, threat_of
 from sim.model.structure import Structure
@@ -23,7 +24,6 @@ from sim.model.structure import Structure
 Rate = Annotated[float, Field(gt=0.0, le=1.0)]
 Level = Annotated[float, Field(ge=0.0, le=1.0)]
 Weight = Annotated[float, Field(ge=0.0, le=10.0)]
-MIN_LIMIT = np.asarray(0.05)  # multivector: the least rivals' share it aims for
 
 
 @dataclass(slots=True)
@@ -128,37 +128,45 @@ class Multivector(Strategy):
     _held: tuple = (None, None, None)  # (anchor, params, their established part), see _established
 
     def choose(self, obs: Observation) -> np.ndarray:
-        """Established levels tilted to markets, raised toward alarmed or pressing powers, capped."""
-        st = obs.structure
-        # level x (established + market_weight x bloc shares scaled to sum to the number of powers)
+        """Established levels tilted to markets, raised toward alarmed or pressing powers, capped.
+
+        No power neglected; reassurance: a power engaged enough that its rivals' share falls back
+        under its tolerance. One compiled kernel (``kernels.multivector_choose``: the formulas).
+        """
         established, tilt, margin, rate = self._established(obs.anchor)
-        base = established + obs.bloc_shares * (tilt / obs.bloc_shares.sum(axis=1, keepdims=True))
-        target = np.maximum(base, st.expectation)  # no power neglected
-        # Reassure: engage a power enough that its rivals' share falls back under its tolerance.
-        rivals = target @ st.rivals_t
-        limit = np.maximum(obs.tolerance - margin, MIN_LIMIT)
-        needed = rivals / limit - (target.sum(axis=1, keepdims=True) - target)
-        target = np.maximum(target, needed) + obs.pressures
-        target = within_capacity(np.minimum(target, ONE), obs.capacity)
-        return move_toward(obs.engagement, target, rate)
+        st = obs.structure
+        return multivector_choose(
+            obs.engagement,
+            obs.bloc_shares,
+            obs.pressures,
+            obs.tolerance,
+            established,
+            tilt,
+            margin,
+            rate,
+            st.expectation,
+            st.rivals_t,
+            float(obs.capacity),
+        )
 
     def _established(self, anchor: np.ndarray) -> tuple[np.ndarray, ...]:
         """The base levels' fixed parts: the established engagement's, and the market tilt's factor.
 
         The anchor scaled to sum to the number of powers, times level x (1 - market_weight); and
         level x market_weight x the number of powers, which multiplies the bloc shares normalised.
-        Computed once per anchor and parameters, not every quarter, with the margin and rate as
-        0-d arrays.
+        Computed once per anchor and parameters, not every quarter: the established levels as
+        (1 or R, P), the tilt as (1 or R,) (market_weight may be drawn per replicate), the
+        margin and rate as floats.
         """
         held_anchor, held_params, parts = self._held
         if held_anchor is not anchor or held_params is not self.params:
             p, n = self.params, len(self.powers)
             established = p.level * (1.0 - p.market_weight) * (anchor * (n / anchor.sum()))
             parts = (
-                established,
-                np.asarray(p.level * p.market_weight * n),
-                np.asarray(p.margin),
-                np.asarray(p.rate),
+                np.atleast_2d(established),
+                np.ravel(np.asarray(p.level * p.market_weight * n, dtype=float)),
+                float(p.margin),
+                float(p.rate),
             )
             self._held = (anchor, self.params, parts)
         return parts

@@ -1,0 +1,393 @@
+"""Compiled kernels of the step's hot path, one plain function per submodel (numba).
+
+At R = 1 a quarter was about 145 numpy calls on arrays of 1 to 7 numbers, and numpy's overhead
+per call (0.4-1 us) was most of the step. Each kernel here computes one submodel's formulas
+(docs/ODD.md, section 7) in explicit loops over the replicates and the powers or partners: at
+R = 1 it costs about what one numpy call did, and it grows linearly in R with no temporaries.
+The model calls each kernel from the same place in the step as the submodel it computes
+(``BalancingModel.step`` still reads in the ODD order); the docstrings of the calling methods
+and modules say what the formulas mean.
+
+Conventions:
+
+- Per-replicate parameters arrive as ``(R, ...)`` arrays and shared ones as ``(1, ...)``:
+  ``_at(a, r)`` picks replicate r's entry of either.
+- Random draws are numpy ``Generator`` draws made by the caller, in the model's order, and
+  passed in, so a run is reproducible from its seed whatever the kernels do.
+- Scalars are Python floats (numba would compile again for an int or a 0-d array).
+- No ``fastmath``: it would let the compiler reorder sums, so results would depend on the
+  platform. Sums run in index order.
+- ``cache=True``: compiled once per machine into ``__pycache__`` next to this module, or into
+  the user's cache directory (numba's fallback) where the package is read-only.
+"""
+
+import numpy as np
+from numba import njit
+
+RIVAL_SHARE_EPS = 1e-9  # rivals' share of the engagement: rivals / (total + this)
+MAX_TOLERANCE = 0.99  # a power's effective tolerance stays below 1 (threat divides by 1 - it)
+ATTRACTION_EPS = 0.05  # engagement floor in the trade and FDI attraction, so zero is finite
+MIN_LIMIT = 0.05  # multivector: the least rivals' share it aims for
+
+
+@njit(cache=True)
+def _at(a, r):
+    """Replicate r's entry of a per-replicate ``(R, ...)`` array, or the one of a shared ``(1, ...)`` one."""
+    return a[r] if a.shape[0] > 1 else a[0]
+
+
+@njit(cache=True)
+def world_advance(state, reversion, mean, volatility, normal):
+    """Exogenous drivers, one quarter: mean-reverting AR(1) steps, rivalry clipped to [0, 1].
+
+    ``state`` (n, R): rivalry and log prices; ``reversion``, ``mean``, ``volatility`` (n, 1);
+    ``normal`` (n, R) standard normal draws. Returns the new state and the change (n, R).
+    """
+    n, replicates = state.shape
+    new = np.empty_like(state)
+    change = np.empty_like(state)
+    for i in range(n):
+        for r in range(replicates):
+            step = reversion[i, 0] * (mean[i, 0] - state[i, r]) + volatility[i, 0] * normal[i, r]
+            change[i, r] = step
+            new[i, r] = state[i, r] + step
+    for r in range(replicates):
+        new[0, r] = min(max(new[0, r], 0.0), 1.0)
+    return new, change
+
+
+@njit(cache=True)
+def powers_respond(
+    engagement,
+    rivalry,
+    bloc_shares,
+    security_dependence,
+    exposure,
+    returns,
+    time,
+    normal,
+    tolerance_at_zero_rivalry,
+    tightening,
+    rivals_t,
+    neglect,
+    expectation,
+    leverage_base,
+    leverage_per_bloc_share,
+    leverage_per_security,
+    secondary,
+    reward_rate,
+    power_size,
+    power_growth,
+    competition,
+    noise,
+    noise_half_variance,
+):
+    """The great powers' rule (ODD 7.3): rewards, pressures, effective tolerances, leverage (R, P).
+
+    tolerance = clip(tolerance_at_zero_rivalry - tightening x rivalry, 0, 0.99);
+    threat = max(rivals' share - tolerance, 0) / (1 - tolerance) + neglect x max(expectation -
+    engagement, 0); leverage = base + per_bloc_share x bloc share + per_security x security
+    dependence; pressure = min(threat x leverage + secondary x exposure, 1) after its noise;
+    reward = reward_rate x exp(power_size + power_growth x time) x (1 + competition x rivals)
+    x engagement ** returns, times its noise. The noise is log-normal with mean 1, from
+    ``normal`` (2, R, P): pressures' draws, then rewards'; ``normal`` with no rows (0, ...)
+    gives the noise-free expectation. The arguments after ``normal`` are the ``Structure``'s
+    fields of the same names.
+    """
+    replicates, powers = engagement.shape
+    reward = np.empty((replicates, powers))
+    pressure = np.empty((replicates, powers))
+    tolerance = np.empty((replicates, powers))
+    leverage = np.empty((replicates, powers))
+    noisy = normal.shape[0] > 0
+    for r in range(replicates):
+        level = engagement[r]
+        total = 0.0
+        for p in range(powers):
+            total += level[p]
+        neglect_r, expected = _at(neglect, r), _at(expectation, r)
+        base, per_share, per_security = (
+            _at(leverage_base, r),
+            _at(leverage_per_bloc_share, r),
+            _at(leverage_per_security, r),
+        )
+        rate, size, growth, bid = (
+            _at(reward_rate, r),
+            _at(power_size, r),
+            _at(power_growth, r),
+            _at(competition, r),
+        )
+        for p in range(powers):
+            rivals = 0.0
+            for h in range(powers):
+                rivals += level[h] * rivals_t[h, p]
+            tol = min(max(tolerance_at_zero_rivalry[p] - tightening * rivalry[r], 0.0), MAX_TOLERANCE)
+            share = rivals / (total + RIVAL_SHARE_EPS)
+            threat = max(share - tol, 0.0) / (1.0 - tol) + neglect_r[p] * max(expected[p] - level[p], 0.0)
+            lev = base[p] + per_share[p] * bloc_shares[r, p] + per_security[p] * security_dependence[r]
+            press = threat * lev + secondary[p] * exposure[r]
+            offer = (
+                rate[p] * np.exp(size[p] + growth[p] * time) * (1.0 + bid[p] * rivals) * level[p] ** returns
+            )
+            if noisy:
+                press *= np.exp(noise[p] * normal[0, r, p] - noise_half_variance[p])
+                offer *= np.exp(noise[p] * normal[1, r, p] - noise_half_variance[p])
+            reward[r, p] = offer
+            pressure[r, p] = min(press, 1.0)
+            tolerance[r, p] = tol
+            leverage[r, p] = lev
+    return reward, pressure, tolerance, leverage
+
+
+@njit(cache=True)
+def multivector_choose(
+    engagement,
+    bloc_shares,
+    pressures,
+    tolerance,
+    established,
+    tilt,
+    margin,
+    rate,
+    expectation,
+    rivals_t,
+    capacity,
+):
+    """Multi-vector hedging's next engagement (R, P) (ODD 7.4; ``strategies.Multivector``).
+
+    base = established + bloc shares x tilt / their sum, at least each power's expectation;
+    raised to what brings each power's rivals' share under max(tolerance - margin, 0.05)
+    (rivals / limit - the others' total), plus this quarter's pressure, capped at 1, scaled
+    within the capacity; engagement moves toward it at ``rate``. ``established`` (1 or R, P),
+    ``tilt`` (1 or R,): the fixed parts ``Multivector._established`` holds.
+    """
+    replicates, powers = engagement.shape
+    out = np.empty((replicates, powers))
+    target = np.empty(powers)
+    raised = np.empty(powers)
+    for r in range(replicates):
+        held, expected, factor = _at(established, r), _at(expectation, r), _at(tilt, r)
+        blocs = 0.0
+        for p in range(powers):
+            blocs += bloc_shares[r, p]
+        total = 0.0
+        for p in range(powers):
+            target[p] = max(held[p] + bloc_shares[r, p] * (factor / blocs), expected[p])
+            total += target[p]
+        raised_total = 0.0
+        for p in range(powers):
+            rivals = 0.0
+            for h in range(powers):
+                rivals += target[h] * rivals_t[h, p]
+            limit = max(tolerance[r, p] - margin, MIN_LIMIT)
+            needed = rivals / limit - (total - target[p])
+            raised[p] = min(max(target[p], needed) + pressures[r, p], 1.0)
+            raised_total += raised[p]
+        scale = max(raised_total / capacity, 1.0)  # within the diplomatic capacity
+        for p in range(powers):
+            out[r, p] = engagement[r, p] + rate * (raised[p] / scale - engagement[r, p])
+    return out
+
+
+@njit(cache=True)
+def economy_update(
+    engagement,
+    capacity,
+    relations,
+    rewards,
+    pressures,
+    log_prices,
+    time,
+    slow,
+    log_trade0,
+    log_fdi0,
+    market_trend,
+    fdi_reward_t,
+    bloc_t,
+    export_mix,
+    export_other,
+    import_fraction,
+    blocs_exposure,
+    growth_base,
+    gdp,
+    log_exports,
+    log_export_reference,
+    security_dependence,
+    security_weights,
+    engagement_elasticity,
+    relation_elasticity,
+    trade_inertia,
+    fdi_inertia,
+    import_elasticity,
+    export_elasticity,
+    export_gap_effect,
+    export_reference_rate,
+    reward_gain,
+    punishment_cost,
+    relation_rate,
+):
+    """The pivot's economy, one quarter (ODD 7.5-7.6; ``PivotState.update_economy``).
+
+    Returns new arrays: the slow shares (R, 2, K) (trade's structural part, FDI), trade shares
+    (R, K), bloc shares (R, P), sanctions exposure, GDP, log export index (R,) and effective
+    engagement (R, P). Updates ``log_export_reference`` and ``security_dependence`` in place.
+    The per-replicate rates (``engagement_elasticity`` ... ``export_reference_rate``) are
+    (1 or R,) arrays; ``blocs_exposure`` (K, P + 2) holds the bloc matrix, the sanctions
+    exposure weights and those weights x the sanctions cost.
+    """
+    replicates, powers = engagement.shape
+    partners = log_trade0.shape[1]
+    commodities = log_prices.shape[0]
+    new_slow = np.empty_like(slow)
+    trade = np.empty((replicates, partners))
+    blocs = np.empty((replicates, powers))
+    exposure = np.empty(replicates)
+    new_gdp = np.empty(replicates)
+    new_log_exports = np.empty(replicates)
+    effective = np.empty((replicates, powers))
+    prices = np.empty(commodities)
+    exports = np.empty(partners + 1)
+    valued = np.empty(partners)
+    attraction = np.empty((2, partners))
+    sums = np.empty(2)
+    for r in range(replicates):
+        # effective engagement: diluted when the total exceeds the diplomatic capacity
+        total = 0.0
+        for p in range(powers):
+            total += engagement[r, p]
+        scale = max(total / capacity, 1.0)
+        for p in range(powers):
+            effective[r, p] = engagement[r, p] / scale
+        # export value indices (start 1) x export fractions per partner, then the national index
+        for c in range(commodities):
+            prices[c] = np.exp(log_prices[c, r])
+        other = _at(export_other, r)
+        for j in range(partners + 1):
+            value = 0.0
+            for c in range(commodities):
+                value += prices[c] * export_mix[c, j]
+            exports[j] = value + other[j]
+        national = exports[partners]
+        log_national = np.log(national)
+        # attractions of trade's structural part and FDI, moved toward at their inertias
+        pull_engagement, pull_relations = _at(engagement_elasticity, r), _at(relation_elasticity, r)
+        trend = _at(market_trend, r)
+        sums[0], sums[1] = 0.0, 0.0
+        for k in range(partners):
+            engaged, related, offered = 0.0, 0.0, 0.0
+            for p in range(powers):
+                engaged += effective[r, p] * bloc_t[p, k]
+                related += relations[r, p] * bloc_t[p, k]
+                offered += rewards[r, p] * fdi_reward_t[p, k]
+            pull = pull_engagement * np.log(ATTRACTION_EPS + engaged) + pull_relations * related
+            attraction[0, k] = np.exp(log_trade0[r, k] + trend[k] * time + pull)
+            attraction[1, k] = np.exp(log_fdi0[r, k] + offered + pull)
+            sums[0] += attraction[0, k]
+            sums[1] += attraction[1, k]
+        inertia = (_at(trade_inertia, r), _at(fdi_inertia, r))
+        for i in range(2):
+            for k in range(partners):
+                new_slow[r, i, k] = slow[r, i, k] + inertia[i] * (attraction[i, k] / sums[i] - slow[r, i, k])
+        # turnover at this quarter's prices: exports with each partner's mix, imports with earnings
+        imports = national ** _at(import_elasticity, r)
+        turnover = 0.0
+        for k in range(partners):
+            valued[k] = new_slow[r, 0, k] * (exports[k] + import_fraction[k] * imports)
+            turnover += valued[k]
+        for k in range(partners):
+            trade[r, k] = valued[k] / turnover
+        for p in range(powers):
+            share = 0.0
+            for k in range(partners):
+                share += trade[r, k] * blocs_exposure[k, p]
+            blocs[r, p] = share
+        exposed, sanctions_cost = 0.0, 0.0
+        for k in range(partners):
+            exposed += trade[r, k] * blocs_exposure[k, powers]
+            sanctions_cost += trade[r, k] * blocs_exposure[k, powers + 1]
+        exposure[r] = exposed
+        # growth: base, export earnings and their gap to the reference, offers, pressure, sanctions
+        gap = log_national - log_export_reference[r]
+        offered, pressed = 0.0, 0.0
+        for p in range(powers):
+            offered += rewards[r, p]
+            pressed += pressures[r, p]
+        growth = (
+            growth_base[r]
+            + _at(export_elasticity, r) * (log_national - log_exports[r])
+            + _at(export_gap_effect, r) * gap
+            + reward_gain * offered
+            - punishment_cost * pressed
+            - sanctions_cost
+        )
+        new_gdp[r] = gdp[r] * np.exp(growth)
+        log_export_reference[r] += _at(export_reference_rate, r) * gap
+        new_log_exports[r] = log_national
+        # security dependence drifts toward CSTO engagement x dependence per unit of it
+        security = 0.0
+        for p in range(powers):
+            security += effective[r, p] * security_weights[r, p]
+        security_dependence[r] += relation_rate * (min(security, 1.0) - security_dependence[r])
+    return new_slow, trade, blocs, exposure, new_gdp, new_log_exports, effective
+
+
+@njit(cache=True)
+def relations_update(
+    relations,
+    relation_base,
+    effective,
+    rewards,
+    pressures,
+    engagement_weight,
+    reward_weight,
+    pressure_weight,
+    rate,
+):
+    """Relations drift toward a level set by engagement, rewards and pressure (ODD 7.6), in place.
+
+    target = base + engagement_weight x effective engagement + reward_weight x rewards -
+    pressure_weight x pressures, clipped to [-1, 1]; relations move toward it at ``rate``.
+    """
+    replicates, powers = relations.shape
+    for r in range(replicates):
+        for p in range(powers):
+            target = (
+                relation_base[r, p]
+                + engagement_weight * effective[r, p]
+                + reward_weight * rewards[r, p]
+                - pressure_weight * pressures[r, p]
+            )
+            relations[r, p] += rate * (min(max(target, -1.0), 1.0) - relations[r, p])
+
+
+@njit(cache=True)
+def outcomes_accumulate(
+    bloc_shares,
+    pressures,
+    exposure,
+    crisis_threshold,
+    autonomy,
+    security_risk,
+    exposure_sum,
+    crises,
+    peak_risk,
+):
+    """Running sums and peaks of the per-run outcomes (R,), in place (``sim.model.metrics``'s formulas).
+
+    autonomy 1 - sum of squared bloc shares; security risk 1 - prod(1 - pressure); a crisis
+    when the largest pressure exceeds ``crisis_threshold``; the peak of the security risk.
+    """
+    replicates, powers = pressures.shape
+    for r in range(replicates):
+        squares, spared, top = 0.0, 1.0, -np.inf
+        for p in range(powers):
+            squares += bloc_shares[r, p] * bloc_shares[r, p]
+            spared *= 1.0 - pressures[r, p]
+            top = max(top, pressures[r, p])
+        risk = 1.0 - spared
+        autonomy[r] += 1.0 - squares
+        security_risk[r] += risk
+        exposure_sum[r] += exposure[r]
+        if top > crisis_threshold:
+            crises[r] += 1.0
+        peak_risk[r] = max(peak_risk[r], risk)
