@@ -5,7 +5,7 @@ read alike."""
 import numpy as np
 
 from sim.model import BalancingModel, kernels, metrics
-from sim.model.powers import bidding, means, neglect, powers_respond, rival_share, threat_of
+from sim.model.powers import bidding, means, neglect, powers_respond, rival_share
 from sim.model.strategies import within_capacity
 
 
@@ -26,7 +26,8 @@ def test_powers_kernel_agrees_with_the_formulas_strategies_predict_with():
     )
     rivals = pv.engagement @ st.rivals_t
     expected_tol = np.clip(st.tolerance_at_zero_rivalry - st.tightening * w.rivalry[:, None], 0.0, 0.99)
-    threatened = threat_of(rival_share(pv.engagement, rivals), neglect(pv.engagement, st), expected_tol)
+    share = rival_share(pv.engagement, rivals)
+    threatened = np.maximum(share - expected_tol, 0.0) / (1.0 - expected_tol) + neglect(pv.engagement, st)
     expected_lev = (
         st.pressure_rate * (1 + st.dependence_leverage * (st.static_dependence + pv.bloc_shares))
         + st.pressure_rate * st.dependence_leverage * st.security_weight * pv.security_dependence[:, None]

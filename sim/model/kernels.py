@@ -11,15 +11,18 @@ and modules say what the formulas mean.
 Conventions:
 
 - Per-replicate parameters arrive as ``(R, ...)`` arrays and shared ones as ``(1, ...)``:
-  ``_at(a, r)`` picks replicate r's entry of either.
+  ``a[_row(a, r)]`` is replicate r's entry of either.
 - Random draws are numpy ``Generator`` draws made by the caller, in the model's order, and
   passed in, so a run is reproducible from its seed whatever the kernels do.
 - Scalars are Python floats (numba would compile again for an int or a 0-d array).
 - No ``fastmath``: it would let the compiler reorder sums, so results would depend on the
   platform. Sums run in index order.
-- ``cache=True``: compiled once per machine into ``__pycache__`` next to this module, or into
-  the user's cache directory (numba's fallback) where the package is read-only.
+- ``@kernel`` is numba's ``njit`` with its disk cache: compiled once per machine into
+  ``__pycache__`` next to this module, or into the user's cache directory (numba's fallback)
+  where the package is read-only; where neither is writable, compiled in each process.
 """
+
+from collections.abc import Callable
 
 import numpy as np
 from numba import njit
@@ -30,13 +33,30 @@ ATTRACTION_EPS = 0.05  # engagement floor in the trade and FDI attraction, so ze
 MIN_LIMIT = 0.05  # multivector: the least rivals' share it aims for
 
 
-@njit(cache=True)
-def _at(a, r):
-    """Replicate r's entry of a per-replicate ``(R, ...)`` array, or the one of a shared ``(1, ...)`` one."""
-    return a[r] if a.shape[0] > 1 else a[0]
+def kernel(func: Callable) -> Callable:
+    """Compile ``func`` with numba (nopython), cached on disk where a cache folder is writable."""
+    try:
+        return njit(cache=True)(func)
+    except RuntimeError:  # numba: "cannot cache function ...: no locator available"
+        return njit(func)
 
 
-@njit(cache=True)
+@kernel
+def _row(a, r):
+    """Index of replicate r's entry in a per-replicate ``(R, ...)`` array, or 0 in a shared ``(1, ...)`` one.
+
+    An index rather than a view: a view costs a reference count in the replicate loop.
+    """
+    return r if a.shape[0] > 1 else 0
+
+
+@kernel
+def _threat(share, tolerance, neglected):
+    """A power's threat: its rivals' share above its tolerance, scaled to 1 at full share, plus neglect."""
+    return max(share - tolerance, 0.0) / (1.0 - tolerance) + neglected
+
+
+@kernel
 def world_advance(state, reversion, mean, volatility, normal):
     """Exogenous drivers, one quarter: mean-reverting AR(1) steps, rivalry clipped to [0, 1].
 
@@ -56,7 +76,7 @@ def world_advance(state, reversion, mean, volatility, normal):
     return new, change
 
 
-@njit(cache=True)
+@kernel
 def powers_respond(
     engagement,
     rivalry,
@@ -100,35 +120,39 @@ def powers_respond(
     tolerance = np.empty((replicates, powers))
     leverage = np.empty((replicates, powers))
     noisy = normal.shape[0] > 0
+    # offer per unit of engagement before bidding: once per row of its parameters, not per replicate
+    rows = max(reward_rate.shape[0], power_size.shape[0], power_growth.shape[0])
+    means = np.empty((rows, powers))
+    for i in range(rows):
+        rr, sz, gr = _row(reward_rate, i), _row(power_size, i), _row(power_growth, i)
+        for p in range(powers):
+            means[i, p] = reward_rate[rr, p] * np.exp(power_size[sz, p] + power_growth[gr, p] * time)
     for r in range(replicates):
-        level = engagement[r]
         total = 0.0
         for p in range(powers):
-            total += level[p]
-        neglect_r, expected = _at(neglect, r), _at(expectation, r)
-        base, per_share, per_security = (
-            _at(leverage_base, r),
-            _at(leverage_per_bloc_share, r),
-            _at(leverage_per_security, r),
+            total += engagement[r, p]
+        n, e = _row(neglect, r), _row(expectation, r)
+        lb, ls, lsec = (
+            _row(leverage_base, r),
+            _row(leverage_per_bloc_share, r),
+            _row(leverage_per_security, r),
         )
-        rate, size, growth, bid = (
-            _at(reward_rate, r),
-            _at(power_size, r),
-            _at(power_growth, r),
-            _at(competition, r),
-        )
+        m, cp = _row(means, r), _row(competition, r)
         for p in range(powers):
+            level = engagement[r, p]
             rivals = 0.0
             for h in range(powers):
-                rivals += level[h] * rivals_t[h, p]
+                rivals += engagement[r, h] * rivals_t[h, p]
             tol = min(max(tolerance_at_zero_rivalry[p] - tightening * rivalry[r], 0.0), MAX_TOLERANCE)
             share = rivals / (total + RIVAL_SHARE_EPS)
-            threat = max(share - tol, 0.0) / (1.0 - tol) + neglect_r[p] * max(expected[p] - level[p], 0.0)
-            lev = base[p] + per_share[p] * bloc_shares[r, p] + per_security[p] * security_dependence[r]
-            press = threat * lev + secondary[p] * exposure[r]
-            offer = (
-                rate[p] * np.exp(size[p] + growth[p] * time) * (1.0 + bid[p] * rivals) * level[p] ** returns
+            threat = _threat(share, tol, neglect[n, p] * max(expectation[e, p] - level, 0.0))
+            lev = (
+                leverage_base[lb, p]
+                + leverage_per_bloc_share[ls, p] * bloc_shares[r, p]
+                + leverage_per_security[lsec, p] * security_dependence[r]
             )
+            press = threat * lev + secondary[p] * exposure[r]
+            offer = means[m, p] * (1.0 + competition[cp, p] * rivals) * level**returns
             if noisy:
                 press *= np.exp(noise[p] * normal[0, r, p] - noise_half_variance[p])
                 offer *= np.exp(noise[p] * normal[1, r, p] - noise_half_variance[p])
@@ -139,7 +163,7 @@ def powers_respond(
     return reward, pressure, tolerance, leverage
 
 
-@njit(cache=True)
+@kernel
 def multivector_choose(
     engagement,
     bloc_shares,
@@ -166,13 +190,15 @@ def multivector_choose(
     target = np.empty(powers)
     raised = np.empty(powers)
     for r in range(replicates):
-        held, expected, factor = _at(established, r), _at(expectation, r), _at(tilt, r)
+        held, expected, factor = _row(established, r), _row(expectation, r), tilt[_row(tilt, r)]
         blocs = 0.0
         for p in range(powers):
             blocs += bloc_shares[r, p]
         total = 0.0
         for p in range(powers):
-            target[p] = max(held[p] + bloc_shares[r, p] * (factor / blocs), expected[p])
+            target[p] = max(
+                established[held, p] + bloc_shares[r, p] * (factor / blocs), expectation[expected, p]
+            )
             total += target[p]
         raised_total = 0.0
         for p in range(powers):
@@ -189,7 +215,63 @@ def multivector_choose(
     return out
 
 
-@njit(cache=True)
+@kernel
+def adaptive_hedging_utility(
+    levels,
+    effective,
+    bidding,
+    powered,
+    balance,
+    rival_share,
+    neglect,
+    bloc_shares,
+    offered,
+    tolerance,
+    leverage,
+    engagement,
+    w_welfare,
+    w_autonomy,
+    w_security,
+    adjustment_cost,
+):
+    """Adaptive hedging's utility (R, C) of candidates, net of the adjustment cost (ODD 7.4).
+
+    w_welfare x gains + w_autonomy x balance - w_security x risk - adjustment_cost x moved:
+    gains = sum(offered x bidding x powered) + sum(effective x bloc shares normalised); risk =
+    sum(min(threat x leverage, 1)), the pressure expected at this quarter's tolerance and
+    leverage; moved = sum|levels - engagement|. The candidates' terms (``levels`` ...
+    ``neglect``, (1 or R, C, P); ``balance`` (1 or R, C)) are ``strategies.Candidates``;
+    ``offered`` (1, P): the powers' offers per unit of engagement before bidding.
+    """
+    replicates, powers = engagement.shape
+    count = levels.shape[1]
+    utility = np.empty((replicates, count))
+    market = np.empty(powers)
+    for r in range(replicates):
+        blocs = 0.0
+        for p in range(powers):
+            blocs += bloc_shares[r, p]
+        for p in range(powers):
+            market[p] = bloc_shares[r, p] / blocs
+        i = _row(levels, r)
+        for c in range(count):
+            gains, markets, risk, moved = 0.0, 0.0, 0.0, 0.0
+            for p in range(powers):
+                gains += offered[0, p] * bidding[i, c, p] * powered[i, c, p]
+                markets += effective[i, c, p] * market[p]
+                threat = _threat(rival_share[i, c, p], tolerance[r, p], neglect[i, c, p])
+                risk += min(threat * leverage[r, p], 1.0)
+                moved += abs(levels[i, c, p] - engagement[r, p])
+            utility[r, c] = (
+                w_welfare * (gains + markets)
+                + w_autonomy * balance[i, c]
+                - w_security * risk
+                - adjustment_cost * moved
+            )
+    return utility
+
+
+@kernel
 def economy_update(
     engagement,
     capacity,
@@ -261,17 +343,18 @@ def economy_update(
         # export value indices (start 1) x export fractions per partner, then the national index
         for c in range(commodities):
             prices[c] = np.exp(log_prices[c, r])
-        other = _at(export_other, r)
+        other = _row(export_other, r)
         for j in range(partners + 1):
             value = 0.0
             for c in range(commodities):
                 value += prices[c] * export_mix[c, j]
-            exports[j] = value + other[j]
+            exports[j] = value + export_other[other, j]
         national = exports[partners]
         log_national = np.log(national)
         # attractions of trade's structural part and FDI, moved toward at their inertias
-        pull_engagement, pull_relations = _at(engagement_elasticity, r), _at(relation_elasticity, r)
-        trend = _at(market_trend, r)
+        pull_engagement = engagement_elasticity[_row(engagement_elasticity, r)]
+        pull_relations = relation_elasticity[_row(relation_elasticity, r)]
+        trend = _row(market_trend, r)
         sums[0], sums[1] = 0.0, 0.0
         for k in range(partners):
             engaged, related, offered = 0.0, 0.0, 0.0
@@ -280,16 +363,16 @@ def economy_update(
                 related += relations[r, p] * bloc_t[p, k]
                 offered += rewards[r, p] * fdi_reward_t[p, k]
             pull = pull_engagement * np.log(ATTRACTION_EPS + engaged) + pull_relations * related
-            attraction[0, k] = np.exp(log_trade0[r, k] + trend[k] * time + pull)
+            attraction[0, k] = np.exp(log_trade0[r, k] + market_trend[trend, k] * time + pull)
             attraction[1, k] = np.exp(log_fdi0[r, k] + offered + pull)
             sums[0] += attraction[0, k]
             sums[1] += attraction[1, k]
-        inertia = (_at(trade_inertia, r), _at(fdi_inertia, r))
+        inertia = (trade_inertia[_row(trade_inertia, r)], fdi_inertia[_row(fdi_inertia, r)])
         for i in range(2):
             for k in range(partners):
                 new_slow[r, i, k] = slow[r, i, k] + inertia[i] * (attraction[i, k] / sums[i] - slow[r, i, k])
         # turnover at this quarter's prices: exports with each partner's mix, imports with earnings
-        imports = national ** _at(import_elasticity, r)
+        imports = national ** import_elasticity[_row(import_elasticity, r)]
         turnover = 0.0
         for k in range(partners):
             valued[k] = new_slow[r, 0, k] * (exports[k] + import_fraction[k] * imports)
@@ -314,14 +397,14 @@ def economy_update(
             pressed += pressures[r, p]
         growth = (
             growth_base[r]
-            + _at(export_elasticity, r) * (log_national - log_exports[r])
-            + _at(export_gap_effect, r) * gap
+            + export_elasticity[_row(export_elasticity, r)] * (log_national - log_exports[r])
+            + export_gap_effect[_row(export_gap_effect, r)] * gap
             + reward_gain * offered
             - punishment_cost * pressed
             - sanctions_cost
         )
         new_gdp[r] = gdp[r] * np.exp(growth)
-        log_export_reference[r] += _at(export_reference_rate, r) * gap
+        log_export_reference[r] += export_reference_rate[_row(export_reference_rate, r)] * gap
         new_log_exports[r] = log_national
         # security dependence drifts toward CSTO engagement x dependence per unit of it
         security = 0.0
@@ -331,7 +414,7 @@ def economy_update(
     return new_slow, trade, blocs, exposure, new_gdp, new_log_exports, effective
 
 
-@njit(cache=True)
+@kernel
 def relations_update(
     relations,
     relation_base,
@@ -360,7 +443,7 @@ def relations_update(
             relations[r, p] += rate * (min(max(target, -1.0), 1.0) - relations[r, p])
 
 
-@njit(cache=True)
+@kernel
 def outcomes_accumulate(
     bloc_shares,
     pressures,

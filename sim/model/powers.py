@@ -14,9 +14,9 @@ All powers decide at once in one vectorised rule (step 3 of docs/ODD.md, section
   received.
 
 The step computes the rule in one compiled kernel (:func:`powers_respond`, see
-``sim.model.kernels``); strategies use the functions below, the same formulas on numpy arrays,
-to predict offers and pressure for candidate engagement levels (tests/test_kernels.py checks
-that both agree).
+``sim.model.kernels``); adaptive hedging uses the functions below, the same formulas on numpy
+arrays, for the terms of its candidate engagement levels (tests/test_kernels.py checks that
+both agree).
 """
 
 import numpy as np
@@ -27,7 +27,7 @@ from sim.model.structure import Structure
 EPS = np.asarray(kernels.RIVAL_SHARE_EPS)
 # Constants as 0-d arrays: numpy combines them with an array faster than a Python float, which it
 # converts at every call (the same values, the same results).
-ZERO, ONE, MAX_TOLERANCE = np.asarray(0.0), np.asarray(1.0), np.asarray(kernels.MAX_TOLERANCE)
+ZERO, ONE = np.asarray(0.0), np.asarray(1.0)
 
 
 def rival_share(engagement: np.ndarray, rivals: np.ndarray) -> np.ndarray:
@@ -38,15 +38,6 @@ def rival_share(engagement: np.ndarray, rivals: np.ndarray) -> np.ndarray:
 def neglect(engagement: np.ndarray, st: Structure) -> np.ndarray:
     """Threat from engagement below what each power expects (..., P)."""
     return st.neglect * np.maximum(st.expectation - engagement, ZERO)
-
-
-def threat_of(share: np.ndarray, neglected: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
-    """Threat from rivals' shares above the tolerances plus neglect (:func:`rival_share`, :func:`neglect`).
-
-    In parts, so that those that do not depend on this quarter (a fixed grid of candidates'
-    shares and neglect) can be computed once.
-    """
-    return np.maximum(share - tolerance, ZERO) / (ONE - tolerance) + neglected
 
 
 def means(st: Structure, time: float) -> np.ndarray:

@@ -16,9 +16,9 @@ from typing import Annotated, ClassVar, NamedTuple
 import numpy as np
 from pydantic import Field
 
-from sim.model.kernels import multivector_choose
+from sim.model.kernels import adaptive_hedging_utility, multivector_choose
 from sim.model.params import Strict
-from sim.model.powers import ONE, bidding, means, neglect, rival_share, threat_of
+from sim.model.powers import ONE, bidding, means, neglect, rival_share
 from sim.model.structure import Structure
 
 Rate = Annotated[float, Field(gt=0.0, le=1.0)]
@@ -283,12 +283,11 @@ class AdaptiveHedging(Strategy):
     def choose(self, obs: Observation) -> np.ndarray:
         """Score every candidate for every replicate; keep the current levels if best."""
         grid = self._grid_candidates(obs)
-        market = obs.bloc_shares / obs.bloc_shares.sum(axis=1, keepdims=True)
         offered = means(obs.structure, obs.time)
-        scores = self._utility(grid, market, offered, obs)
+        scores = self._utility(grid, offered, obs)
         pick = np.argmax(scores, axis=1)
         current = candidates(obs.engagement[:, None, :], obs.structure, obs.capacity, obs.returns)
-        stay = self._utility(current, market, offered, obs)[:, 0]
+        stay = self._utility(current, offered, obs)[:, 0]
         keep = stay >= scores[np.arange(len(pick)), pick]
         return np.where(keep[:, None], obs.engagement, self._candidates[pick])
 
@@ -302,25 +301,24 @@ class AdaptiveHedging(Strategy):
             self._grid = ((obs.structure, obs.capacity, obs.returns), grid)
         return grid
 
-    def _utility(
-        self, cand: "Candidates", market: np.ndarray, offered: np.ndarray, obs: Observation
-    ) -> np.ndarray:
-        """Utility (R, C) of candidates (1 or R, C, P), net of the adjustment cost.
+    def _utility(self, cand: "Candidates", offered: np.ndarray, obs: Observation) -> np.ndarray:
+        """Utility (R, C) of candidates (1 or R, C, P), net of the adjustment cost: a compiled kernel.
 
-        ``market``: bloc shares normalised (R, P); ``offered``: the powers' offers per unit of
-        engagement before bidding this quarter (``powers.means``).
+        ``offered``: the powers' offers per unit of engagement before bidding this quarter
+        (``powers.means``); ``kernels.adaptive_hedging_utility`` spells out the utility.
         """
         p = self.params
-        gains = (offered * cand.bidding * cand.powered).sum(axis=-1)
-        gains = gains + (cand.effective * market[:, None, :]).sum(axis=-1)
-        threatened = threat_of(cand.rival_share, cand.neglect, obs.tolerance[:, None, :])
-        risk = np.minimum(threatened * obs.leverage[:, None, :], 1.0).sum(axis=-1)  # expected pressure
-        moved = np.abs(cand.levels - obs.engagement[:, None, :]).sum(axis=-1)
-        return (
-            p.w_welfare * gains
-            + p.w_autonomy * cand.balance
-            - p.w_security * risk
-            - p.adjustment_cost * moved
+        return adaptive_hedging_utility(
+            *cand,
+            obs.bloc_shares,
+            offered,
+            obs.tolerance,
+            obs.leverage,
+            obs.engagement,
+            float(p.w_welfare),
+            float(p.w_autonomy),
+            float(p.w_security),
+            float(p.adjustment_cost),
         )
 
 
