@@ -20,6 +20,9 @@ Conventions:
 - ``@kernel`` is numba's ``njit`` with its disk cache: compiled once per machine into
   ``__pycache__`` next to this module, or into the user's cache directory (numba's fallback)
   where the package is read-only; where neither is writable, compiled in each process.
+- All kernels live in this one module: numba's cache is invalidated when a kernel's own file
+  changes, not when a function it calls from another file does, so a kernel calling ``_row``
+  or ``_threat`` from elsewhere could run stale machine code after an edit.
 """
 
 from collections.abc import Callable
@@ -57,7 +60,9 @@ def _threat(share, tolerance, neglected):
 
 
 @kernel
-def world_advance(state, reversion, mean, volatility, normal):
+def world_advance(
+    state: np.ndarray, reversion: np.ndarray, mean: np.ndarray, volatility: np.ndarray, normal: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Exogenous drivers, one quarter: mean-reverting AR(1) steps, rivalry clipped to [0, 1].
 
     ``state`` (n, R): rivalry and log prices; ``reversion``, ``mean``, ``volatility`` (n, 1);
@@ -78,30 +83,30 @@ def world_advance(state, reversion, mean, volatility, normal):
 
 @kernel
 def powers_respond(
-    engagement,
-    rivalry,
-    bloc_shares,
-    security_dependence,
-    exposure,
-    returns,
-    time,
-    normal,
-    tolerance_at_zero_rivalry,
-    tightening,
-    rivals_t,
-    neglect,
-    expectation,
-    leverage_base,
-    leverage_per_bloc_share,
-    leverage_per_security,
-    secondary,
-    reward_rate,
-    power_size,
-    power_growth,
-    competition,
-    noise,
-    noise_half_variance,
-):
+    engagement: np.ndarray,
+    rivalry: np.ndarray,
+    bloc_shares: np.ndarray,
+    security_dependence: np.ndarray,
+    exposure: np.ndarray,
+    returns: float,
+    time: float,
+    normal: np.ndarray,
+    tolerance_at_zero_rivalry: np.ndarray,
+    tightening: float,
+    rivals_t: np.ndarray,
+    neglect: np.ndarray,
+    expectation: np.ndarray,
+    leverage_base: np.ndarray,
+    leverage_per_bloc_share: np.ndarray,
+    leverage_per_security: np.ndarray,
+    secondary: np.ndarray,
+    reward_rate: np.ndarray,
+    power_size: np.ndarray,
+    power_growth: np.ndarray,
+    competition: np.ndarray,
+    noise: np.ndarray,
+    noise_half_variance: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The great powers' rule (ODD 7.3): rewards, pressures, effective tolerances, leverage (R, P).
 
     tolerance = clip(tolerance_at_zero_rivalry - tightening x rivalry, 0, 0.99);
@@ -165,18 +170,18 @@ def powers_respond(
 
 @kernel
 def multivector_choose(
-    engagement,
-    bloc_shares,
-    pressures,
-    tolerance,
-    established,
-    tilt,
-    margin,
-    rate,
-    expectation,
-    rivals_t,
-    capacity,
-):
+    engagement: np.ndarray,
+    bloc_shares: np.ndarray,
+    pressures: np.ndarray,
+    tolerance: np.ndarray,
+    established: np.ndarray,
+    tilt: np.ndarray,
+    margin: float,
+    rate: float,
+    expectation: np.ndarray,
+    rivals_t: np.ndarray,
+    capacity: float,
+) -> np.ndarray:
     """Multi-vector hedging's next engagement (R, P) (ODD 7.4; ``strategies.Multivector``).
 
     base = established + bloc shares x tilt / their sum, at least each power's expectation;
@@ -217,23 +222,23 @@ def multivector_choose(
 
 @kernel
 def adaptive_hedging_utility(
-    levels,
-    effective,
-    bidding,
-    powered,
-    balance,
-    rival_share,
-    neglect,
-    bloc_shares,
-    offered,
-    tolerance,
-    leverage,
-    engagement,
-    w_welfare,
-    w_autonomy,
-    w_security,
-    adjustment_cost,
-):
+    levels: np.ndarray,
+    effective: np.ndarray,
+    bidding: np.ndarray,
+    powered: np.ndarray,
+    balance: np.ndarray,
+    rival_share: np.ndarray,
+    neglect: np.ndarray,
+    bloc_shares: np.ndarray,
+    offered: np.ndarray,
+    tolerance: np.ndarray,
+    leverage: np.ndarray,
+    engagement: np.ndarray,
+    w_welfare: float,
+    w_autonomy: float,
+    w_security: float,
+    adjustment_cost: float,
+) -> np.ndarray:
     """Adaptive hedging's utility (R, C) of candidates, net of the adjustment cost (ODD 7.4).
 
     w_welfare x gains + w_autonomy x balance - w_security x risk - adjustment_cost x moved:
@@ -273,41 +278,41 @@ def adaptive_hedging_utility(
 
 @kernel
 def economy_update(
-    engagement,
-    capacity,
-    relations,
-    rewards,
-    pressures,
-    log_prices,
-    time,
-    slow,
-    log_trade0,
-    log_fdi0,
-    market_trend,
-    fdi_reward_t,
-    bloc_t,
-    export_mix,
-    export_other,
-    import_fraction,
-    blocs_exposure,
-    growth_base,
-    gdp,
-    log_exports,
-    log_export_reference,
-    security_dependence,
-    security_weights,
-    engagement_elasticity,
-    relation_elasticity,
-    trade_inertia,
-    fdi_inertia,
-    import_elasticity,
-    export_elasticity,
-    export_gap_effect,
-    export_reference_rate,
-    reward_gain,
-    punishment_cost,
-    relation_rate,
-):
+    engagement: np.ndarray,
+    capacity: float,
+    relations: np.ndarray,
+    rewards: np.ndarray,
+    pressures: np.ndarray,
+    log_prices: np.ndarray,
+    time: float,
+    slow: np.ndarray,
+    log_trade0: np.ndarray,
+    log_fdi0: np.ndarray,
+    market_trend: np.ndarray,
+    fdi_reward_t: np.ndarray,
+    bloc_t: np.ndarray,
+    export_mix: np.ndarray,
+    export_other: np.ndarray,
+    import_fraction: np.ndarray,
+    blocs_exposure: np.ndarray,
+    growth_base: np.ndarray,
+    gdp: np.ndarray,
+    log_exports: np.ndarray,
+    log_export_reference: np.ndarray,
+    security_dependence: np.ndarray,
+    security_weights: np.ndarray,
+    engagement_elasticity: np.ndarray,
+    relation_elasticity: np.ndarray,
+    trade_inertia: np.ndarray,
+    fdi_inertia: np.ndarray,
+    import_elasticity: np.ndarray,
+    export_elasticity: np.ndarray,
+    export_gap_effect: np.ndarray,
+    export_reference_rate: np.ndarray,
+    reward_gain: float,
+    punishment_cost: float,
+    relation_rate: float,
+) -> tuple[np.ndarray, ...]:
     """The pivot's economy, one quarter (ODD 7.5-7.6; ``PivotState.update_economy``).
 
     Returns new arrays: the slow shares (R, 2, K) (trade's structural part, FDI), trade shares
@@ -416,16 +421,16 @@ def economy_update(
 
 @kernel
 def relations_update(
-    relations,
-    relation_base,
-    effective,
-    rewards,
-    pressures,
-    engagement_weight,
-    reward_weight,
-    pressure_weight,
-    rate,
-):
+    relations: np.ndarray,
+    relation_base: np.ndarray,
+    effective: np.ndarray,
+    rewards: np.ndarray,
+    pressures: np.ndarray,
+    engagement_weight: float,
+    reward_weight: float,
+    pressure_weight: float,
+    rate: float,
+) -> None:
     """Relations drift toward a level set by engagement, rewards and pressure (ODD 7.6), in place.
 
     target = base + engagement_weight x effective engagement + reward_weight x rewards -
@@ -445,16 +450,16 @@ def relations_update(
 
 @kernel
 def outcomes_accumulate(
-    bloc_shares,
-    pressures,
-    exposure,
-    crisis_threshold,
-    autonomy,
-    security_risk,
-    exposure_sum,
-    crises,
-    peak_risk,
-):
+    bloc_shares: np.ndarray,
+    pressures: np.ndarray,
+    exposure: np.ndarray,
+    crisis_threshold: float,
+    autonomy: np.ndarray,
+    security_risk: np.ndarray,
+    exposure_sum: np.ndarray,
+    crises: np.ndarray,
+    peak_risk: np.ndarray,
+) -> None:
     """Running sums and peaks of the per-run outcomes (R,), in place (``sim.model.metrics``'s formulas).
 
     autonomy 1 - sum of squared bloc shares; security risk 1 - prod(1 - pressure); a crisis
