@@ -37,7 +37,9 @@ def crps(observed: np.ndarray, ensemble: np.ndarray) -> np.ndarray:
     obs = np.asarray(observed, dtype=float)
     if ens.shape[:-1] != obs.shape:
         raise ValueError(f"ensemble shape {ens.shape} does not match observations {obs.shape}")
-    return np.asarray(scoringrules.crps_ensemble(obs, ens, estimator="nrg"), dtype=float)
+    # backend="numpy": with numba installed (the model's kernels) scoringrules would otherwise
+    # compile its numba functions in every process, about 4 s, for the same numbers.
+    return np.asarray(scoringrules.crps_ensemble(obs, ens, estimator="nrg", backend="numpy"), dtype=float)
 
 
 def pit(observed: np.ndarray, ensemble: np.ndarray) -> np.ndarray:

@@ -11,14 +11,13 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.model.kernels import ATTRACTION_EPS, economy_update, relations_update
 from sim.model.params import PivotParams, PowerParams
 from sim.model.powers import ONE, powers_respond
 from sim.model.strategies import Observation, Strategy, within_capacity
 
 if TYPE_CHECKING:
     from sim.model.balancing import BalancingModel
-
-EPS = np.asarray(0.05)  # engagement floor in the attraction ratio, so zero engagement is finite
 
 
 class GreatPower(mesa.Agent):
@@ -129,7 +128,7 @@ class PivotState(mesa.Agent):
         """
         st, rates = self.model.structure, self.model.params.pivot
         self.rates = _as_arrays(rates)
-        base = rates.engagement_elasticity * np.log(EPS + self.effective0 @ st.bloc_t) + (
+        base = rates.engagement_elasticity * np.log(ATTRACTION_EPS + self.effective0 @ st.bloc_t) + (
             rates.relation_elasticity * (self.relations0 @ st.bloc_t)
         )
         self.log_trade0 = (
@@ -153,32 +152,43 @@ class PivotState(mesa.Agent):
             + rates.punishment_cost * self.pressure0.sum(axis=1)
             + rates.sanctions_cost * self.exposure0
         )
-        # Products the step needs, with their constant factors multiplied in once here.
+        # What the step's kernels need, with their constant factors multiplied in once here.
         self.fdi_reward_t = rates.fdi_reward_gain * st.bloc_t  # (P, K): FDI pull of the offers
         weight = st.sanctions * st.exposure_weight
         # trade @ blocs_exposure: bloc shares (R, P), sanctions exposure, its cost to growth
-        self.blocs_exposure = np.concatenate(
-            (st.bloc, weight[:, None], rates.sanctions_cost * weight[:, None]), axis=1
+        self.blocs_exposure = np.ascontiguousarray(
+            np.concatenate((st.bloc, weight[:, None], rates.sanctions_cost * weight[:, None]), axis=1)
         )
         # prices @ export_mix + export_other: partners' export indices times their export fractions
         # (the export part of turnover), then the national export index
         fraction = np.concatenate((st.export_fraction.ravel(), ONE[None]))
-        self.export_mix = st.export_mix * fraction
-        self.export_other = st.export_other * fraction
-        self.reward_gain = np.full(len(st.powers), rates.reward_gain)  # rewards @ it: gain summed
-        self.punishment_cost = np.full(len(st.powers), rates.punishment_cost)
-        # Per-replicate rates at the full shape of what they multiply, the same numbers: numpy's
-        # same-shape path costs a third of its broadcasting one on arrays this small.
-        self.inertia = np.empty_like(self.slow)  # (R, 2, K)
-        self.inertia[:, 0], self.inertia[:, 1] = rates.trade_inertia, rates.fdi_inertia
-        shape = self.structural.shape  # (R, K)
-        self.pull_elasticities = (
-            np.full(shape, rates.engagement_elasticity),
-            np.full(shape, rates.relation_elasticity),
-        )
-        self.log_offsets = np.empty_like(self.slow)  # their log attractions before the pull (a buffer)
-        # effective engagement @ it: CSTO engagement x security dependence per unit of it (R,)
+        self.export_mix = np.ascontiguousarray(st.export_mix * fraction)
+        self.export_other = (st.export_other * fraction).reshape(1, -1)
+        # effective engagement @ it: CSTO engagement x security dependence per unit of it (R, P)
         self.security_weights = st.csto_power * self.security_scale[:, None]
+        # The rates of the economy kernel: (1,) when shared, (R,) when drawn per replicate.
+        per_replicate = (
+            "engagement_elasticity",
+            "relation_elasticity",
+            "trade_inertia",
+            "fdi_inertia",
+            "import_elasticity",
+            "export_elasticity",
+            "export_gap_effect",
+            "export_reference_rate",
+        )
+        self.economy_rates = (
+            *(np.ravel(np.asarray(getattr(rates, name), dtype=float)) for name in per_replicate),
+            float(rates.reward_gain),
+            float(rates.punishment_cost),
+            float(rates.relation_rate),
+        )
+        self.relation_rates = (
+            float(rates.relation_engagement_weight),
+            float(rates.relation_reward_weight),
+            float(rates.relation_pressure_weight),
+            float(rates.relation_rate),
+        )
 
     def observe(self) -> Observation:
         """What the strategy sees: last quarter's offers, pressure, relations and markets."""
@@ -205,56 +215,52 @@ class PivotState(mesa.Agent):
         """Step 5: exports, trade and FDI shares, GDP and security dependence (ODD 7.5-7.6).
 
         Trade shares have a slow structural part, which moves toward its attraction at the trade
-        inertia, valued at this quarter's export prices and volumes, which act at once.
+        inertia, valued at this quarter's export prices and volumes, which act at once. One
+        compiled kernel (``kernels.economy_update``, which spells out the formulas).
         """
         m = self.model
-        st, rates = m.structure, self.rates
-        prices = np.exp(m.world.log_prices.T)  # (R, C)
-        effective = self.effective_now = self.effective()
-        # (R, K + 1): partners' export value indices (start 1) x export fractions, national index
-        exports = prices @ self.export_mix + self.export_other
-        national = exports[:, -1]
-        log_exports = np.log(national)
-        engagement_elasticity, relation_elasticity = self.pull_elasticities
-        pull = engagement_elasticity * np.log(EPS + effective @ st.bloc_t)
-        pull += relation_elasticity * (self.relations @ st.bloc_t)
-        offsets = self.log_offsets  # log attractions before the pull: trade's structural part, FDI
-        np.add(self.log_trade0, st.market_trend * m.time, out=offsets[:, 0])
-        np.add(self.log_fdi0, self.rewards @ self.fdi_reward_t, out=offsets[:, 1])
-        self.slow = _toward(self.slow, offsets + pull[:, None, :], self.inertia)
-        self.structural, self.fdi = self.slow[:, 0], self.slow[:, 1]
-        # Turnover is valued at this quarter's prices: exports to each partner move with its mix at
-        # once, imports from every partner with the export earnings that pay for them.
-        imports = (national**rates.import_elasticity)[:, None]
-        valued = self.structural * (exports[:, :-1] + st.import_fraction * imports)
-        self.trade = valued / valued.sum(axis=1, keepdims=True)
-        blocs = self.trade @ self.blocs_exposure
-        self.bloc_shares, self.exposure = blocs[:, :-2], blocs[:, -2]
-        gap = log_exports - self.log_export_reference
-        growth = (
-            self.growth_base
-            + rates.export_elasticity * (log_exports - self.log_exports)
-            + rates.export_gap_effect * gap
-            + self.rewards @ self.reward_gain
-            - self.pressures @ self.punishment_cost
-            - blocs[:, -1]  # sanctions_cost x exposure
+        st = m.structure
+        self.slow, self.trade, self.bloc_shares, self.exposure, self.gdp, self.log_exports, effective = (
+            economy_update(
+                self.engagement,
+                float(self.rates.capacity),
+                self.relations,
+                self.rewards,
+                self.pressures,
+                m.world.log_prices,
+                float(m.time),
+                self.slow,
+                self.log_trade0,
+                self.log_fdi0,
+                st.market_trend,
+                self.fdi_reward_t,
+                st.bloc_t,
+                self.export_mix,
+                self.export_other,
+                st.import_fraction,
+                self.blocs_exposure,
+                self.growth_base,
+                self.gdp,
+                self.log_exports,
+                self.log_export_reference,
+                self.security_dependence,
+                self.security_weights,
+                *self.economy_rates,
+            )
         )
-        self.gdp = self.gdp * np.exp(growth)
-        self.log_export_reference += rates.export_reference_rate * gap
-        self.log_exports = log_exports
-        target = np.vecdot(effective, self.security_weights)
-        self.security_dependence += rates.relation_rate * (np.minimum(target, ONE) - self.security_dependence)
+        self.effective_now = effective
+        self.structural, self.fdi = self.slow[:, 0], self.slow[:, 1]
 
     def update_relations(self) -> None:
-        """Step 6: relations drift toward a level set by engagement, rewards and pressure."""
-        rates = self.rates
-        target = (
-            self.relation_base
-            + rates.relation_engagement_weight * self.effective_now
-            + rates.relation_reward_weight * self.rewards
-            - rates.relation_pressure_weight * self.pressures
+        """Step 6: relations drift toward a level set by engagement, rewards and pressure (a kernel)."""
+        relations_update(
+            self.relations,
+            self.relation_base,
+            self.effective_now,
+            self.rewards,
+            self.pressures,
+            *self.relation_rates,
         )
-        self.relations += rates.relation_rate * (np.minimum(np.maximum(target, -ONE), ONE) - self.relations)
 
 
 def _as_arrays(rates: PivotParams) -> SimpleNamespace:
@@ -270,9 +276,3 @@ def _as_arrays(rates: PivotParams) -> SimpleNamespace:
 
 def _normalised(rows: np.ndarray) -> np.ndarray:
     return rows / rows.sum(axis=1, keepdims=True)
-
-
-def _toward(shares: np.ndarray, log_attraction: np.ndarray, rate: float) -> np.ndarray:
-    """Move shares toward normalised attraction; convex combinations stay on the simplex."""
-    attraction = np.exp(log_attraction)  # log attraction stays near log shares: no overflow
-    return shares + rate * (attraction / attraction.sum(axis=-1, keepdims=True) - shares)

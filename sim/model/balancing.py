@@ -14,6 +14,7 @@ import numpy as np
 from sim.model import metrics
 from sim.model.agents import GreatPower, PivotState
 from sim.model.draws import DrawsInForce, check_draws, strategy_draws, with_draws
+from sim.model.kernels import outcomes_accumulate
 from sim.model.posterior import scenario_draws
 from sim.model.scenario import Scenario, load_scenario
 from sim.model.strategies import Strategy, make_strategy
@@ -130,15 +131,20 @@ class BalancingModel(mesa.Model):
         self.pivot.respond(self.rng, self.time)
 
     def accumulate_outcomes(self) -> None:
-        """Running sums and peaks for the per-run outcomes."""
-        pressure = self.pivot.pressures
-        risk = metrics.security_risk(pressure)
-        self.totals["autonomy"] += metrics.autonomy(self.pivot.bloc_shares)
-        self.totals["security_risk"] += risk
-        self.totals["exposure"] += self.pivot.exposure
-        self.totals["crises"] += pressure.max(axis=1) > self.params.world.crisis_threshold
-        self.peak_risk = np.maximum(self.peak_risk, risk)
-        self.pressure_sum += pressure
+        """Running sums and peaks for the per-run outcomes (a kernel with ``metrics``' formulas)."""
+        totals, pivot = self.totals, self.pivot
+        outcomes_accumulate(
+            pivot.bloc_shares,
+            pivot.pressures,
+            pivot.exposure,
+            float(self.params.world.crisis_threshold),
+            totals["autonomy"],
+            totals["security_risk"],
+            totals["exposure"],
+            totals["crises"],
+            self.peak_risk,
+        )
+        self.pressure_sum += pivot.pressures
 
     # Views used by reporters, recorders and tests.
     @property

@@ -13,32 +13,21 @@ All powers decide at once in one vectorised rule (step 3 of docs/ODD.md, section
   Cooley 2012) and with the power's economy, and have diminishing returns in the engagement
   received.
 
-Strategies use :func:`threat` and :func:`leverage` to predict pressure.
+The step computes the rule in one compiled kernel (:func:`powers_respond`, see
+``sim.model.kernels``); adaptive hedging uses the functions below, the same formulas on numpy
+arrays, for the terms of its candidate engagement levels (tests/test_kernels.py checks that
+both agree).
 """
 
 import numpy as np
 
+from sim.model import kernels
 from sim.model.structure import Structure
 
-EPS = np.asarray(1e-9)
+EPS = np.asarray(kernels.RIVAL_SHARE_EPS)
 # Constants as 0-d arrays: numpy combines them with an array faster than a Python float, which it
 # converts at every call (the same values, the same results).
-ZERO, ONE, MAX_TOLERANCE = np.asarray(0.0), np.asarray(1.0), np.asarray(0.99)
-
-
-def effective_tolerance(st: Structure, rivalry: np.ndarray) -> np.ndarray:
-    """Tolerances (R, P) this quarter: the stated ones, tightened as rivalry rises above its reference."""
-    tol = st.tolerance_at_zero_rivalry - st.tightening * rivalry[:, None]
-    return np.minimum(np.maximum(tol, ZERO), MAX_TOLERANCE)
-
-
-def threat(engagement: np.ndarray, tolerance: np.ndarray, st: Structure) -> np.ndarray:
-    """Threat each power feels from engagement levels (..., P): rivals' excess share plus neglect.
-
-    ``engagement`` may carry extra candidate axes before P (adaptive hedging scores many at once);
-    ``tolerance`` broadcasts against it.
-    """
-    return threat_of(rival_share(engagement, engagement @ st.rivals_t), neglect(engagement, st), tolerance)
+ZERO, ONE = np.asarray(0.0), np.asarray(1.0)
 
 
 def rival_share(engagement: np.ndarray, rivals: np.ndarray) -> np.ndarray:
@@ -51,38 +40,6 @@ def neglect(engagement: np.ndarray, st: Structure) -> np.ndarray:
     return st.neglect * np.maximum(st.expectation - engagement, ZERO)
 
 
-def threat_of(share: np.ndarray, neglected: np.ndarray, tolerance: np.ndarray) -> np.ndarray:
-    """Threat from rivals' shares above the tolerances plus neglect: :func:`threat` in parts.
-
-    The parts that do not depend on this quarter (a fixed grid of candidates' shares and
-    neglect) can then be computed once.
-    """
-    return np.maximum(share - tolerance, ZERO) / (ONE - tolerance) + neglected
-
-
-def leverage(bloc_shares: np.ndarray, security_dependence: np.ndarray, st: Structure) -> np.ndarray:
-    """Pressure per unit of threat (R, P): capacity x salience, raised by the pivot's dependence.
-
-    pressure_rate x (1 + dependence_leverage x dependence), where dependence is the bloc's share
-    plus static (transit) dependence plus security_weight x security dependence; the structure
-    holds the constant products (``Structure.leverage_base`` ...).
-    """
-    return (
-        st.leverage_base
-        + st.leverage_per_bloc_share * bloc_shares
-        + st.leverage_per_security * security_dependence[:, None]
-    )
-
-
-def offers(engagement: np.ndarray, st: Structure, time: float = 0.0) -> np.ndarray:
-    """Offer per unit of (concave) engagement: budget x salience, raised by rivals' engagement.
-
-    A power's means grow with its economy (``market_growth``, and ``gdp_usd_bn`` against the
-    start): China's rising offers are one mechanism of its rise in Central Asia.
-    """
-    return means(st, time) * bidding(engagement @ st.rivals_t, st)
-
-
 def means(st: Structure, time: float) -> np.ndarray:
     """Each power's offer per unit of engagement before bidding (P,): budget x salience x economy."""
     return st.reward_rate * np.exp(st.power_size + st.power_growth * time)
@@ -91,6 +48,9 @@ def means(st: Structure, time: float) -> np.ndarray:
 def bidding(rivals: np.ndarray, st: Structure) -> np.ndarray:
     """Rise of the offers with the engagement of each power's rivals, ``engagement @ st.rivals_t``."""
     return ONE + st.competition * rivals
+
+
+NO_DRAWS = np.empty((0, 1, 1))  # powers_respond's draws when noise-free
 
 
 def powers_respond(
@@ -106,16 +66,33 @@ def powers_respond(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Rewards, pressures, effective tolerances and leverage of all powers, each (R, P).
 
-    ``rng=None`` gives the noise-free expectation (used for the starting steady state).
+    The rule above, in one compiled kernel (``kernels.powers_respond``); the noise's standard
+    normal draws, pressures' then rewards', come from ``rng``. ``rng=None`` gives the
+    noise-free expectation (used for the starting steady state).
     """
-    tol = effective_tolerance(st, rivalry)
-    lev = leverage(bloc_shares, security_dependence, st)
-    rivals = engagement @ st.rivals_t  # serves both the threat and the bidding
-    threatened = threat_of(rival_share(engagement, rivals), neglect(engagement, st), tol)
-    pressure = threatened * lev + st.secondary * exposure[:, None]
-    reward = means(st, time) * bidding(rivals, st) * engagement**returns
-    if rng is not None:
-        shocks = np.exp(st.noise * rng.standard_normal((2, *engagement.shape)) - st.noise_half_variance)
-        pressure *= shocks[0]
-        reward *= shocks[1]
-    return reward, np.minimum(pressure, ONE, out=pressure), tol, lev
+    normal = NO_DRAWS if rng is None else rng.standard_normal((2, *engagement.shape))
+    return kernels.powers_respond(
+        engagement,
+        rivalry,
+        bloc_shares,
+        security_dependence,
+        exposure,
+        float(returns),
+        float(time),
+        normal,
+        st.tolerance_at_zero_rivalry,
+        float(st.tightening),
+        st.rivals_t,
+        st.neglect,
+        st.expectation,
+        st.leverage_base,
+        st.leverage_per_bloc_share,
+        st.leverage_per_security,
+        st.secondary,
+        st.reward_rate,
+        st.power_size,
+        st.power_growth,
+        st.competition,
+        st.noise,
+        st.noise_half_variance,
+    )

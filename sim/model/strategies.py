@@ -16,14 +16,14 @@ from typing import Annotated, ClassVar, NamedTuple
 import numpy as np
 from pydantic import Field
 
+from sim.model.kernels import adaptive_hedging_utility, multivector_choose
 from sim.model.params import Strict
-from sim.model.powers import ONE, bidding, means, neglect, rival_share, threat_of
+from sim.model.powers import ONE, bidding, means, neglect, rival_share
 from sim.model.structure import Structure
 
 Rate = Annotated[float, Field(gt=0.0, le=1.0)]
 Level = Annotated[float, Field(ge=0.0, le=1.0)]
 Weight = Annotated[float, Field(ge=0.0, le=10.0)]
-MIN_LIMIT = np.asarray(0.05)  # multivector: the least rivals' share it aims for
 
 
 @dataclass(slots=True)
@@ -128,37 +128,45 @@ class Multivector(Strategy):
     _held: tuple = (None, None, None)  # (anchor, params, their established part), see _established
 
     def choose(self, obs: Observation) -> np.ndarray:
-        """Established levels tilted to markets, raised toward alarmed or pressing powers, capped."""
-        st = obs.structure
-        # level x (established + market_weight x bloc shares scaled to sum to the number of powers)
+        """Established levels tilted to markets, raised toward alarmed or pressing powers, capped.
+
+        No power neglected; reassurance: a power engaged enough that its rivals' share falls back
+        under its tolerance. One compiled kernel (``kernels.multivector_choose``: the formulas).
+        """
         established, tilt, margin, rate = self._established(obs.anchor)
-        base = established + obs.bloc_shares * (tilt / obs.bloc_shares.sum(axis=1, keepdims=True))
-        target = np.maximum(base, st.expectation)  # no power neglected
-        # Reassure: engage a power enough that its rivals' share falls back under its tolerance.
-        rivals = target @ st.rivals_t
-        limit = np.maximum(obs.tolerance - margin, MIN_LIMIT)
-        needed = rivals / limit - (target.sum(axis=1, keepdims=True) - target)
-        target = np.maximum(target, needed) + obs.pressures
-        target = within_capacity(np.minimum(target, ONE), obs.capacity)
-        return move_toward(obs.engagement, target, rate)
+        st = obs.structure
+        return multivector_choose(
+            obs.engagement,
+            obs.bloc_shares,
+            obs.pressures,
+            obs.tolerance,
+            established,
+            tilt,
+            margin,
+            rate,
+            st.expectation,
+            st.rivals_t,
+            float(obs.capacity),
+        )
 
     def _established(self, anchor: np.ndarray) -> tuple[np.ndarray, ...]:
         """The base levels' fixed parts: the established engagement's, and the market tilt's factor.
 
         The anchor scaled to sum to the number of powers, times level x (1 - market_weight); and
         level x market_weight x the number of powers, which multiplies the bloc shares normalised.
-        Computed once per anchor and parameters, not every quarter, with the margin and rate as
-        0-d arrays.
+        Computed once per anchor and parameters, not every quarter: the established levels as
+        (1 or R, P), the tilt as (1 or R,) (market_weight may be drawn per replicate), the
+        margin and rate as floats.
         """
         held_anchor, held_params, parts = self._held
         if held_anchor is not anchor or held_params is not self.params:
             p, n = self.params, len(self.powers)
             established = p.level * (1.0 - p.market_weight) * (anchor * (n / anchor.sum()))
             parts = (
-                established,
-                np.asarray(p.level * p.market_weight * n),
-                np.asarray(p.margin),
-                np.asarray(p.rate),
+                np.atleast_2d(established),
+                np.ravel(np.asarray(p.level * p.market_weight * n, dtype=float)),
+                float(p.margin),
+                float(p.rate),
             )
             self._held = (anchor, self.params, parts)
         return parts
@@ -275,12 +283,11 @@ class AdaptiveHedging(Strategy):
     def choose(self, obs: Observation) -> np.ndarray:
         """Score every candidate for every replicate; keep the current levels if best."""
         grid = self._grid_candidates(obs)
-        market = obs.bloc_shares / obs.bloc_shares.sum(axis=1, keepdims=True)
         offered = means(obs.structure, obs.time)
-        scores = self._utility(grid, market, offered, obs)
+        scores = self._utility(grid, offered, obs)
         pick = np.argmax(scores, axis=1)
         current = candidates(obs.engagement[:, None, :], obs.structure, obs.capacity, obs.returns)
-        stay = self._utility(current, market, offered, obs)[:, 0]
+        stay = self._utility(current, offered, obs)[:, 0]
         keep = stay >= scores[np.arange(len(pick)), pick]
         return np.where(keep[:, None], obs.engagement, self._candidates[pick])
 
@@ -294,25 +301,24 @@ class AdaptiveHedging(Strategy):
             self._grid = ((obs.structure, obs.capacity, obs.returns), grid)
         return grid
 
-    def _utility(
-        self, cand: "Candidates", market: np.ndarray, offered: np.ndarray, obs: Observation
-    ) -> np.ndarray:
-        """Utility (R, C) of candidates (1 or R, C, P), net of the adjustment cost.
+    def _utility(self, cand: "Candidates", offered: np.ndarray, obs: Observation) -> np.ndarray:
+        """Utility (R, C) of candidates (1 or R, C, P), net of the adjustment cost: a compiled kernel.
 
-        ``market``: bloc shares normalised (R, P); ``offered``: the powers' offers per unit of
-        engagement before bidding this quarter (``powers.means``).
+        ``offered``: the powers' offers per unit of engagement before bidding this quarter
+        (``powers.means``); ``kernels.adaptive_hedging_utility`` spells out the utility.
         """
         p = self.params
-        gains = (offered * cand.bidding * cand.powered).sum(axis=-1)
-        gains = gains + (cand.effective * market[:, None, :]).sum(axis=-1)
-        threatened = threat_of(cand.rival_share, cand.neglect, obs.tolerance[:, None, :])
-        risk = np.minimum(threatened * obs.leverage[:, None, :], 1.0).sum(axis=-1)  # expected pressure
-        moved = np.abs(cand.levels - obs.engagement[:, None, :]).sum(axis=-1)
-        return (
-            p.w_welfare * gains
-            + p.w_autonomy * cand.balance
-            - p.w_security * risk
-            - p.adjustment_cost * moved
+        return adaptive_hedging_utility(
+            *cand,
+            obs.bloc_shares,
+            offered,
+            obs.tolerance,
+            obs.leverage,
+            obs.engagement,
+            float(p.w_welfare),
+            float(p.w_autonomy),
+            float(p.w_security),
+            float(p.adjustment_cost),
         )
 
 

@@ -89,7 +89,7 @@ class Structure:
     # partners' mixes, column K the pivot's national mix, each priced commodity times its volume.
     export_mix: np.ndarray  # (C, K + 1)
     export_other: np.ndarray  # (K + 1,) unpriced goods in each mix
-    # Leverage (``powers.leverage``) = pressure_rate x (1 + dependence_leverage x dependence),
+    # Leverage (``kernels.powers_respond``) = pressure_rate x (1 + dependence_leverage x dependence),
     # multiplied out: base + per_bloc_share x bloc shares + per_security x security dependence.
     leverage_base: np.ndarray = field(init=False)  # (1, P) pressure_rate x (1 + dl x static)
     leverage_per_bloc_share: np.ndarray = field(init=False)  # (1, P) pressure_rate x dl

@@ -2,12 +2,13 @@
 
 Each is a mean-reverting AR(1) process drawn per replicate from the model's seeded generator:
 rivalry in levels (clipped to [0, 1]), the oil, metals and uranium prices in logs. They share
-one state array, so one quarter is a handful of numpy operations. A one-off event shock moves
+one state array, advanced in one compiled kernel (``kernels.world_advance``). A one-off event shock moves
 the state at once and counts in that quarter's price change, so it reaches GDP and trade.
 """
 
 import numpy as np
 
+from sim.model.kernels import world_advance
 from sim.model.params import COMMODITIES, WorldParams
 
 PROCESSES = ("rivalry", *COMMODITIES)  # rows of World.state; prices as log indices
@@ -75,12 +76,8 @@ class World:
 
     def advance(self, rng: np.random.Generator) -> None:
         """One quarter of the exogenous drivers; this quarter's shocks count in the price change."""
-        change = self._reversion * (self._mean - self.state) + self._volatility * rng.standard_normal(
-            self.state.shape
-        )
-        self.state = self.state + change
-        rivalry = self.state[0]  # a view: clip in place (np.clip costs several times more)
-        np.minimum(np.maximum(rivalry, ZERO, out=rivalry), ONE, out=rivalry)
+        normal = rng.standard_normal(self.state.shape)
+        self.state, change = world_advance(self.state, self._reversion, self._mean, self._volatility, normal)
         if self._shocked:
             change += self._shocks
             self._shocks[:] = 0.0
