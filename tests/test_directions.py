@@ -13,8 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from sim.cli.app import app
 from sim.model.balancing import BalancingModel
 from sim.model.events import Event
 from sim.model.scenario import Scenario, load_scenario
@@ -533,3 +536,44 @@ def test_the_cpc_disruption_in_russian_pressure_is_temporary():
     pressed = [g(state_path("russian_pressure")) for g in gap]
     during, after = base[1] - pressed[1], abs(base[2] - pressed[2])
     assert during > 0.1 and after < 0.2 * during
+
+
+SWEEP = """
+name = "tolerance_direction"
+scenarios = ["baseline_2023"]
+strategies = ["equidistance"]
+design = "grid"
+replicates = 2
+seed = 3
+steps = 12
+record_every = 0
+
+[parameters."powers.russia.tolerance"]
+values = [0.1, 0.6]
+"""
+
+
+def test_a_sweep_over_russias_tolerance_moves_security_risk_and_relations_the_documented_way(tmp_path):
+    """7.3 and 7.7 through the sweep command: less tolerance, more pressure, a worse relation.
+
+    Noise is swept at zero and posterior draws do not depend on the design point, so each
+    replicate at tolerance 0.1 is paired with the same replicate at 0.6.
+    """
+    quiet = "".join(
+        f'\n[parameters."{path}"]\nvalues = [0.0]\n'
+        for path in [
+            *(f"powers.{p}.noise" for p in ("russia", "china", "eu", "us")),
+            "world.rivalry_volatility",
+            *(f"world.{c}.volatility" for c in ("oil", "metals", "uranium")),
+        ]
+    )
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SWEEP + quiet, encoding="utf-8")
+    result = CliRunner().invoke(app, ["sweep", str(spec), "--out", str(tmp_path / "out"), "-w", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    design = pd.read_csv(tmp_path / "out" / "design.csv").set_index("design_point")
+    runs = pd.read_csv(tmp_path / "out" / "runs.csv")
+    runs["tolerance"] = runs["design_point"].map(design["powers.russia.tolerance"])
+    paired = runs.pivot(index="replicate", columns="tolerance")
+    assert (paired["security_risk_mean"][0.1] > paired["security_risk_mean"][0.6] + 0.01).all()
+    assert (paired["relation_russia_final"][0.1] < paired["relation_russia_final"][0.6]).all()
