@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sim.cli.app import app
@@ -577,3 +579,35 @@ def test_a_sweep_over_russias_tolerance_moves_security_risk_and_relations_the_do
     paired = runs.pivot(index="replicate", columns="tolerance")
     assert (paired["security_risk_mean"][0.1] > paired["security_risk_mean"][0.6] + 0.01).all()
     assert (paired["relation_russia_final"][0.1] < paired["relation_russia_final"][0.6]).all()
+
+
+def _end_state(scenario: Scenario, strategy: str, change: dict) -> BalancingModel:
+    return run(with_events(scenario, {"at": EVENT_AT, **change}), strategy)
+
+
+@given(st.floats(0.0, 0.9), st.floats(0.0, 0.9))
+def test_russias_pressure_never_rises_with_its_tolerance(a, b):
+    """7.3, for any two tolerances an event may set: the more tolerant Russia presses no more."""
+    low, high = sorted((a, b))
+    pressed = [
+        pressure_over_run("russia")(_end_state(BASE, "equidistance", {"set": {"powers.russia.tolerance": t}}))
+        for t in (low, high)
+    ]
+    assert pressed[0] >= pressed[1] - 1e-12
+
+
+@given(st.floats(-0.8, 0.8), st.floats(-0.8, 0.8))
+def test_gdp_never_falls_with_a_higher_oil_price_shock(a, b):
+    """7.6, for any two oil shocks: the economy after the larger one (in logs) is no smaller."""
+    low, high = sorted((a, b))
+    gdp = [column("welfare")(_end_state(BASE, "equidistance", {"shock": {"oil": s}})) for s in (low, high)]
+    assert gdp[0] <= gdp[1] + 1e-12
+
+
+@given(st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+def test_larger_offers_from_china_mean_a_closer_relation_and_more_chinese_fdi(a, b):
+    """7.3, 7.5 and 7.7 for any two reward budgets: more offered, no worse relation, no less FDI."""
+    low, high = sorted((a, b))
+    runs = [_end_state(BASE, "equidistance", {"set": {"powers.china.reward_budget": v}}) for v in (low, high)]
+    for name in ("reward_china", "relation_china", "fdi_share_china"):
+        assert column(name)(runs[0]) <= column(name)(runs[1]) + 1e-12, name
