@@ -611,3 +611,23 @@ def test_larger_offers_from_china_mean_a_closer_relation_and_more_chinese_fdi(a,
     runs = [_end_state(BASE, "equidistance", {"set": {"powers.china.reward_budget": v}}) for v in (low, high)]
     for name in ("reward_china", "relation_china", "fdi_share_china"):
         assert column(name)(runs[0]) <= column(name)(runs[1]) + 1e-12, name
+
+
+@pytest.mark.parametrize("strategy", ["multivector", "adaptive_hedging", "equidistance"])
+def test_a_settled_start_begins_where_the_policy_rests_with_trade_and_relations_held(strategy):
+    """ODD 5: ``pivot.settled_start`` plays the policy against the powers' expected responses first.
+
+    Trade and relations start as the scenario states them; engagement starts where the policy
+    rests, so a noise-free first quarter does not move it, while without the spin-up it does.
+    """
+    settled = BalancingModel(BASE.with_overrides({"pivot.settled_start": True}), strategy, draws={}, rng=1)
+    plain = BalancingModel(BASE, strategy, draws={}, rng=1)
+    for name in ("share_china", "share_russia", "relation_eu", "relation_russia", "welfare"):
+        np.testing.assert_allclose(settled.state()[name], plain.state()[name], err_msg=name)
+    engaged = [f"engagement_{p}" for p in BASE.powers]
+    start = {m: np.array([m.state()[c][0] for c in engaged]) for m in (settled, plain)}
+    assert np.abs(start[settled] - start[plain]).max() > 0.05
+    settled.step()
+    plain.step()
+    moved = {m: np.abs(np.array([m.state()[c][0] for c in engaged]) - start[m]).max() for m in start}
+    assert moved[settled] < 1e-6 < 0.01 < moved[plain]
