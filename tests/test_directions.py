@@ -631,3 +631,21 @@ def test_a_settled_start_begins_where_the_policy_rests_with_trade_and_relations_
     plain.step()
     moved = {m: np.abs(np.array([m.state()[c][0] for c in engaged]) - start[m]).max() for m in start}
     assert moved[settled] < 1e-6 < 0.01 < moved[plain]
+
+
+FIXED_TARGETS = {  # docs/ODD.md 7.4, engagement with (russia, china, eu, us)
+    "neutrality": (0.15, 0.15, 0.15, 0.15),
+    "equidistance": (0.5, 0.5, 0.5, 0.5),
+    "bandwagon_russia": (0.9, 0.2, 0.2, 0.2),
+    "pivot_china": (0.2, 0.9, 0.2, 0.2),
+    "pivot_west": (0.2, 0.2, 0.9, 0.8),
+}
+
+
+@pytest.mark.parametrize("strategy", sorted(FIXED_TARGETS))
+def test_a_fixed_strategy_settles_at_the_levels_the_odd_table_states(strategy):
+    """ODD 7.4's table: the fixed strategies' targets, reached at their rate (0.7^40 of the gap left)."""
+    model = BalancingModel(BASE.with_overrides({"steps": 40}), strategy, draws={}, rng=1, collect=False)
+    model.run_for(40)
+    levels = [model.state()[f"engagement_{p}"][0] for p in ("russia", "china", "eu", "us")]
+    np.testing.assert_allclose(levels, FIXED_TARGETS[strategy], atol=1e-4)
