@@ -266,6 +266,25 @@ DIRECTIONS = [
         +1,
     ),
     Direction(
+        "7.5 sanctions friction lowers FDI from the sanctioned bloc",
+        {"set": {"world.sanctions_friction": 0.95}},
+        column("fdi_share_russia"),
+        -1,
+    ),
+    Direction(
+        "7.5 a CPC pipeline cut lowers export volume and value",
+        {"set": {"world.corridors.cpc_pipeline": 0.4}},
+        column("export_value"),
+        -1,
+    ),
+    Direction(
+        "7.5 ... unless another route grows: a larger Northern route makes up part of it",
+        {"set": {"world.corridors.northern": 3.0}},
+        column("export_value"),
+        +1,
+        context=({"at": "2024Q2", "set": {"world.corridors.cpc_pipeline": 0.4}},),
+    ),
+    Direction(
         "7.5 offers pull FDI (China's reward budget)",
         {"set": {"powers.china.reward_budget": 0.9}},
         column("fdi_share_china"),
