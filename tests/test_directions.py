@@ -340,6 +340,13 @@ DIRECTIONS = [
     ),
     Direction("7.6 rewards raise GDP", {"set": {"powers.china.reward_budget": 0.9}}, column("welfare"), +1),
     Direction(
+        "7.6 rewards raise GDP: with offers up since the start, a larger reward gain, more growth",
+        {"set": {"pivot.reward_gain": 0.03}},
+        column("welfare"),
+        +1,
+        context=({"at": "2024Q2", "set": {"powers.china.reward_budget": 0.9}},),
+    ),
+    Direction(
         "7.6 pressure lowers GDP",
         {"set": {"powers.russia.pressure_capacity": 0.9, "powers.russia.tolerance": 0.1}},
         column("welfare"),

@@ -128,6 +128,33 @@ def test_a_ledger_line_without_checksums_is_not_trusted(spec, tmp_path, monkeypa
     assert result_bytes(out) == reference
 
 
+def test_a_task_recomputed_on_resume_is_trusted_by_its_last_ledger_line(spec, tmp_path, monkeypatch):
+    """The ledger keeps the damaged task's first line; its new line, written last, is the one that counts.
+
+    Otherwise every later resume would find the stale checksum and compute the task again.
+    """
+    spec_path, reference = spec
+    out = tmp_path / "out"
+    stopped_before_merge(spec_path, out, monkeypatch)
+    flip_a_digit(out / ".parts" / "runs-000003.csv")
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    first = []
+    with monkeypatch.context() as patch:
+        patch.setattr(sim.experiments.sweep, "_finish", stop)
+        with pytest.raises(KeyboardInterrupt):
+            run_sweep(load_sweep(spec_path), out, workers=1, resume=True, notice=first.append)
+    assert len(first) == 1 and "runs-000003.csv (checksum differs)" in first[0]
+    ledger = (out / ".parts" / "ledger.jsonl").read_text().splitlines()
+    assert len(ledger) == 9 and sum('"task": 3,' in line for line in ledger) == 2
+    notes = []
+    summary = run_sweep(load_sweep(spec_path), out, workers=1, resume=True, notice=notes.append)
+    assert notes == [] and summary.resumed == 8 * 25 and summary.done == 0 and summary.recomputed == []
+    assert result_bytes(out) == reference
+
+
 def test_the_sweep_manifest_counts_timeseries_rows_that_analysis_checks(spec, tmp_path):
     import json
 
