@@ -23,6 +23,7 @@ from sim.cli.app import app
 from sim.model.balancing import BalancingModel
 from sim.model.events import Event
 from sim.model.scenario import Scenario, load_scenario
+from sim.model.strategies import STRATEGIES
 
 STEPS = 16
 EVENT_AT = "2024Q3"  # fires in step 3
@@ -675,3 +676,21 @@ def test_a_fixed_strategy_settles_at_the_levels_the_odd_table_states(strategy):
     model.run_for(40)
     levels = [model.state()[f"engagement_{p}"][0] for p in ("russia", "china", "eu", "us")]
     np.testing.assert_allclose(levels, FIXED_TARGETS[strategy], atol=1e-4)
+
+
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES))
+def test_the_order_in_which_the_scenario_lists_powers_and_partners_changes_nothing(strategy):
+    """ODD 3: the powers act simultaneously, so there is no activation-order effect.
+
+    The scenario with its powers and partners listed in reverse order (and a dated event) gives,
+    noise-free, the same state for every power and partner by name, to rounding.
+    """
+    scenario = with_events(BASE, {"at": EVENT_AT, "shock": {"rivalry": 0.2, "oil": -0.3}})
+    data = scenario.model_dump()
+    data["powers"] = dict(reversed(data["powers"].items()))
+    data["partners"] = dict(reversed(data["partners"].items()))
+    other = Scenario.model_validate(data)
+    assert tuple(other.powers) == ("us", "eu", "china", "russia")
+    listed, reversed_ = run(scenario, strategy).state(), run(other, strategy).state()
+    for name, values in listed.items():
+        np.testing.assert_allclose(reversed_[name], values, rtol=1e-9, atol=1e-12, err_msg=name)
