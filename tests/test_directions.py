@@ -718,3 +718,19 @@ def test_effective_tolerance_follows_odd_7_3_by_hand():
 def test_effective_tolerance_is_clipped_once_after_the_rivalry_term():
     overrides = {"powers.russia.tolerance": 0.95, "world.rivalry": 0.9, "world.rivalry_initial": 0.9}
     assert effective_tolerance_of_russia(overrides) == pytest.approx(0.99)  # clip(1.04, 0, 0.99)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model bug (sim/model/agents.py update_economy): security dependence adjusts at "
+    "pivot.relation_rate, documented as the rate of relations only; ODD 7.6 gives it a fixed 0.15, "
+    "so an event or sweep on relation_rate silently changes security dependence too",
+)
+def test_the_relation_rate_moves_relations_and_not_security_dependence():
+    """With a fixed policy, security dependence follows engagement alone (ODD 7.6)."""
+    leave = {"at": "2024Q2", "set": {"world.memberships.csto": False}}  # d moves toward 0
+    before = with_events(BASE, leave)
+    after = with_events(before, {"at": EVENT_AT, "set": {"pivot.relation_rate": 0.3}})
+    slow, fast = run(before, "equidistance").state(), run(after, "equidistance").state()
+    assert fast["relation_us"][0] != pytest.approx(slow["relation_us"][0])  # the rate does act
+    assert fast["security_dependence"][0] == pytest.approx(slow["security_dependence"][0])
