@@ -101,6 +101,12 @@ DIRECTIONS = [
         -1,
     ),
     Direction(
+        "7.1 a one-off rivalry shock raises rivalry, which then reverts",
+        {"shock": {"rivalry": 0.3}},
+        column("rivalry"),
+        +1,
+    ),
+    Direction(
         "7.2 an oil price fall lowers the export value index",
         {"shock": {"oil": -0.4}},
         column("export_value"),
