@@ -227,6 +227,16 @@ def test_gdp_scores_on_a_hand_computed_toy():
     assert s["gdp_growth_n_years"] == 2
 
 
+def test_the_bands_are_the_5_to_95_percent_range_of_the_replicates():
+    """validation.md's 90% band: with replicates 0, 0.01, ..., 1 its ends are 0.05 and 0.95."""
+    gdp = ObservedGDP(Path("toy"), pd.Series({2010: 0.05, 2011: 0.01}), {}, [])
+    growth = np.linspace(0.0, 1.0, 101)[:, None]
+    table = compare_gdp(gdp, growth, [2011], start=2010, predictive=growth + 1.0)
+    row = table.iloc[0]
+    assert (row.p5, row.p95) == pytest.approx((0.05, 0.95))
+    assert (row.predictive_p5, row.predictive_p95) == pytest.approx((1.05, 1.95))
+
+
 def test_hindcast_scores_gdp_growth_and_unga_agreement(observed):
     result = run_hindcast(observed, 2011, 2016, replicates=10, seed=2)
     scores = dict(zip(result.summary.metric, result.summary.value, strict=True))
