@@ -223,6 +223,27 @@ DIRECTIONS = [
         column("reward_china"),
         +1,
     ),
+    # 7.4 strategies
+    Direction(
+        "7.4 multivector reassures, not abandons: a less tolerant Russia gets more engagement",
+        {"set": {"powers.russia.tolerance": 0.25}},
+        column("engagement_russia"),
+        +1,
+        "multivector",
+    ),
+    Direction(
+        "7.4 the opportunist follows offers: a larger EU budget, more engagement with the EU",
+        {"set": {"powers.eu.reward_budget": 0.9}},
+        column("engagement_eu"),
+        +1,
+        "opportunist",
+    ),
+    Direction(
+        "7.4 less diplomatic capacity dilutes engagement: relations cool",
+        {"set": {"pivot.capacity": 1.0}},
+        column("relation_eu"),
+        -1,
+    ),
     # 7.5 trade and FDI
     Direction(
         "7.5 more capacity on the China corridor raises China's trade share",
