@@ -48,12 +48,27 @@ def test_regret_is_the_shortfall_from_the_best_strategy_in_each_context(toy):
     assert set(table["n_contexts"]) == {2}
 
 
-def test_regret_follows_the_direction_of_the_metric(toy):
+def test_regret_follows_the_direction_of_the_metric(toy, tmp_path):
     table = regret_table(toy, ["crises"]).set_index("strategy")
     # lower is better: best per context is B (8) and A (5): regrets A (2, 0), B (0, 2), C (1, 1)
     assert table["regret_max"].to_dict() == {"A": 2.0, "B": 2.0, "C": 1.0}
     table = regret_table(toy, ["welfare_final", "crises"])
     assert len(table) == 6
+    # The toy is symmetric, so the lines above hold with the direction ignored too. Here it is
+    # not: A has fewer crises everywhere, so A has no regret on crises and all of it on welfare.
+    rows = [
+        {"strategy": s, "design_point": p, "replicate": 0, "welfare_final": v, "crises": v}
+        for s, values in {"A": (1.0, 1.0), "B": (3.0, 2.0)}.items()
+        for p, v in enumerate(values)
+    ]
+    lopsided = load_results(write_results(tmp_path / "lopsided", pd.DataFrame(rows)))
+    table = regret_table(lopsided, ["crises", "welfare_final"]).set_index(["metric", "strategy"])
+    assert table["regret_max"].to_dict() == {
+        ("crises", "A"): 0.0,
+        ("crises", "B"): 2.0,
+        ("welfare_final", "A"): 2.0,
+        ("welfare_final", "B"): 0.0,
+    }
 
 
 def test_rank_stability_counts_first_places_and_rank_ranges(toy):

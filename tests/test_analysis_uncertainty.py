@@ -41,6 +41,22 @@ def test_a_ranking_that_holds_in_most_draws_is_robust_and_one_that_often_fails_i
     assert set(reversed_["verdict"]) == {"reversed"} and reversed_["robust"].all()  # b wins robustly
 
 
+def test_for_a_lower_is_better_outcome_the_strategy_with_less_holds(tmp_path):
+    """security_risk_mean: 'a' has less risk in 38 of 40 draws, so a's lead holds (not reversed)."""
+    rows = []
+    for r in range(40):
+        base = 0.2 + 0.001 * r
+        rows.append(
+            {"strategy": "a", "replicate": r, "security_risk_mean": base - (0.01 if r < 38 else -0.01)}
+        )
+        rows.append({"strategy": "b", "replicate": r, "security_risk_mean": base})
+    results = load_results(write_results(tmp_path / "risk", pd.DataFrame(rows)))
+    table = ranking_robustness(results, ["a", "b"], ["security_risk_mean"])
+    pooled = table[table["scenario"] == "all"].iloc[0]
+    assert pooled.share_holds == 38 / 40 and pooled.verdict == "holds"
+    assert pooled.mean_diff > 0  # the advantage, signed so that larger is better
+
+
 def test_the_verdict_says_which_comparisons_survive_the_posterior(tmp_path):
     analysis = analyze(load_results(_folder(tmp_path, 38)), metrics=["welfare_final"])
     text = " ".join(analysis.verdict)

@@ -151,6 +151,9 @@ def test_the_shipped_posterior_has_a_discrepancy_that_widens_the_bands(observed)
     after = result.table[result.table.year > 2011]
     assert ((after.predictive_p95 - after.predictive_p5) > (after.p95 - after.p5)).all()
     assert s["coverage_90"] >= s["coverage_90_model"]
+    # the GDP growth term too (it passed unchecked when the predictive growth dropped it)
+    gdp = result.gdp
+    assert len(gdp) and ((gdp.predictive_p95 - gdp.predictive_p5) > (gdp.p95 - gdp.p5)).all()
 
 
 def _app() -> typer.Typer:

@@ -223,8 +223,18 @@ def test_gdp_scores_on_a_hand_computed_toy():
     s = gdp_scores(table, gdp, start=2010)
     assert s["gdp_growth_rmse"] == pytest.approx(math.sqrt((0.02**2 + 0.01**2) / 2))
     assert s["gdp_growth_rmse_persistence"] == pytest.approx(math.sqrt((0.04**2 + 0.02**2) / 2))
-    assert s["gdp_growth_skill"] == pytest.approx(1 - s["gdp_growth_rmse"] / s["gdp_growth_rmse_persistence"])
+    assert s["gdp_growth_skill"] == pytest.approx(0.5)  # 1 - sqrt(2.5e-4) / sqrt(1e-3), by hand
     assert s["gdp_growth_n_years"] == 2
+
+
+def test_the_bands_are_the_5_to_95_percent_range_of_the_replicates():
+    """validation.md's 90% band: with replicates 0, 0.01, ..., 1 its ends are 0.05 and 0.95."""
+    gdp = ObservedGDP(Path("toy"), pd.Series({2010: 0.05, 2011: 0.01}), {}, [])
+    growth = np.linspace(0.0, 1.0, 101)[:, None]
+    table = compare_gdp(gdp, growth, [2011], start=2010, predictive=growth + 1.0)
+    row = table.iloc[0]
+    assert (row.p5, row.p95) == pytest.approx((0.05, 0.95))
+    assert (row.predictive_p5, row.predictive_p95) == pytest.approx((1.05, 1.95))
 
 
 def test_hindcast_scores_gdp_growth_and_unga_agreement(observed):

@@ -11,6 +11,7 @@
 """
 
 import errno
+import json
 import os
 import re
 import signal
@@ -125,6 +126,42 @@ def test_a_ledger_line_without_checksums_is_not_trusted(spec, tmp_path, monkeypa
     notes = []
     summary = run_sweep(load_sweep(spec_path), out, workers=1, resume=True, notice=notes.append)
     assert summary.done == 25 and len(notes) == 1
+    assert result_bytes(out) == reference
+
+
+def test_a_task_recomputed_on_resume_is_trusted_by_its_last_ledger_line(spec, tmp_path, monkeypatch):
+    """The ledger keeps the damaged task's first line; its new line, written last, is the one that counts.
+
+    A first line that no longer matches the part (here made stale by hand) must not send a later
+    resume back to compute the task again.
+    """
+    spec_path, reference = spec
+    out = tmp_path / "out"
+    stopped_before_merge(spec_path, out, monkeypatch)
+    flip_a_digit(out / ".parts" / "runs-000003.csv")
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    damaged = []
+    with monkeypatch.context() as patch:
+        patch.setattr(sim.experiments.sweep, "_finish", stop)
+        with pytest.raises(KeyboardInterrupt):
+            run_sweep(load_sweep(spec_path), out, workers=1, resume=True, notice=damaged.append)
+    assert len(damaged) == 1 and "runs-000003.csv (checksum differs)" in damaged[0]
+    ledger_file = out / ".parts" / "ledger.jsonl"
+    ledger = ledger_file.read_text().splitlines()
+    assert len(ledger) == 9 and sum('"task": 3,' in line for line in ledger) == 2
+    # Parts are deterministic, so the first line matches the recomputed part too; make it stale
+    # (a record of other bytes) so that only the last line can vouch for the part.
+    first = next(i for i, line in enumerate(ledger) if '"task": 3,' in line)
+    entry = json.loads(ledger[first])
+    entry["parts"]["runs"]["sha256"] = "0" * 64
+    ledger[first] = json.dumps(entry)
+    ledger_file.write_text("\n".join(ledger) + "\n")
+    notes = []
+    summary = run_sweep(load_sweep(spec_path), out, workers=1, resume=True, notice=notes.append)
+    assert notes == [] and summary.resumed == 8 * 25 and summary.done == 0 and summary.recomputed == []
     assert result_bytes(out) == reference
 
 

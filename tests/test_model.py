@@ -157,11 +157,35 @@ def test_toy_symmetric_pair_matches_hand_derivation(toy_path):
     np.testing.assert_allclose(model.pivot.relations, 0.0, atol=1e-12)
 
 
-def test_toy_bandwagon_moves_trade_toward_the_patron(toy_path):
+def test_a_strategy_that_names_a_power_the_scenario_lacks_is_a_clear_error(toy_path):
     scenario = load_scenario(str(toy_path)).with_overrides({"strategies.bandwagon_russia.strength": 0.8})
     # The toy has no power called russia: a clear error, not a silent default.
     with pytest.raises(ValueError, match="needs power 'russia'"):
         run(BalancingModel(scenario, "bandwagon_russia", rng=1))
+
+
+@pytest.mark.parametrize("bidder, other", [("a", "b"), ("b", "a")])
+def test_toy_trade_follows_the_power_that_outbids_the_other_and_mirrors_when_they_swap(
+    toy_path, bidder, other
+):
+    """A dated event raises one toy power's offers: the opportunist engages it, trade follows.
+
+    The toy is symmetric, so the run where B outbids A is the mirror image of the one where A
+    outbids B (shares swapped, to rounding).
+    """
+    data = load_scenario(str(toy_path)).model_dump()
+    data["events"] = [
+        Event(at="2024Q2", name="bid", set={f"powers.{bidder}.reward_budget": 0.6}).model_dump()
+    ]
+    model = run(BalancingModel(Scenario.model_validate(data), "opportunist", replicates=2, rng=1))
+    b, o = model.structure.partners.index(bidder), model.structure.partners.index(other)
+    assert np.all(model.pivot.engagement[:, b] > model.pivot.engagement[:, o] + 0.1)
+    assert np.all(model.pivot.trade[:, b] > 0.5 + 0.01)
+    mirror = data | {
+        "events": [Event(at="2024Q2", name="bid", set={f"powers.{other}.reward_budget": 0.6}).model_dump()]
+    }
+    swapped = run(BalancingModel(Scenario.model_validate(mirror), "opportunist", replicates=2, rng=1))
+    np.testing.assert_allclose(swapped.pivot.trade[:, [o, b]], model.pivot.trade[:, [b, o]], atol=1e-12)
 
 
 def test_more_pressure_from_a_power_lowers_relations_with_it():

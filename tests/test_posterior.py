@@ -42,6 +42,18 @@ def test_a_replicate_draws_the_same_whatever_the_chunk():
     assert not np.array_equal(whole["pivot.trade_inertia"], other_seed["pivot.trade_inertia"])
 
 
+def test_scenario_draws_are_keyed_by_the_scenario_name_and_the_seed():
+    """ODD 4: the draw depends on the root seed, the scenario's name and the replicate number."""
+    base = load_scenario("baseline_2023")
+    renamed = base.model_copy(update={"name": "baseline_renamed"})
+    a, again = scenario_draws(base, 4, range(40)), scenario_draws(base, 4, range(40))
+    for path in a:
+        np.testing.assert_array_equal(a[path], again[path])
+    other_name, other_seed = scenario_draws(renamed, 4, range(40)), scenario_draws(base, 5, range(40))
+    assert any(not np.array_equal(a[p], other_name[p]) for p in a)
+    assert any(not np.array_equal(a[p], other_seed[p]) for p in a)
+
+
 def test_a_scenario_names_its_posterior_beside_it():
     scenario = load_scenario(str(HERE / "with_posterior.toml"))
     assert posterior_file(scenario) == SMALL.resolve()

@@ -9,7 +9,7 @@ from hypothesis.extra.numpy import arrays
 
 from sim.evidence.hindcast import run_hindcast, write_hindcast
 from sim.evidence.observed import read_observed
-from sim.evidence.scores import crps, pit
+from sim.evidence.scores import coverage, crps, pit
 
 members = arrays(np.float64, st.integers(1, 30), elements=st.floats(-10, 10))
 
@@ -47,6 +47,20 @@ def test_pit_is_inside_the_unit_interval(ens, y):
 def test_pit_ranks_below_inside_and_above():
     ens = np.arange(1.0, 10.0)  # 9 members
     assert pit(np.array([0.0, 5.0, 99.0]), np.tile(ens, (3, 1))).tolist() == pytest.approx([0.05, 0.5, 0.95])
+
+
+def test_coverage_counts_observations_on_the_band_edges_as_inside():
+    table = pd.DataFrame(
+        {
+            "observed": [0.1, 0.5, 0.9, 0.95],
+            "p5": [0.1, 0.2, 0.2, 0.2],
+            "p95": [0.8, 0.5, 0.8, 0.8],
+            "predictive_p5": [0.0, 0.0, 0.0, 0.0],
+            "predictive_p95": [1.0, 1.0, 0.9, 0.9],
+        }
+    )
+    assert coverage(table) == 0.5  # both edges inside; 0.9 and 0.95 above
+    assert coverage(table, predictive=True) == 0.75  # only 0.95 above the predictive band
 
 
 def test_calibrated_ensemble_gives_a_flat_pit_and_a_narrow_one_a_u():
