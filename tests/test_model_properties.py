@@ -2,7 +2,7 @@
 
 Monotone responses over any pair of event values (hypothesis), the settled start (ODD 5), the
 fixed strategies' levels (7.4), simultaneous moves (3), the effective tolerance by hand (7.3),
-and two strict xfails naming model bugs found while writing these tests.
+and the two rules the code once broke: tolerance clipped once, security dependence at its own rate.
 """
 
 import numpy as np
@@ -125,23 +125,11 @@ def test_effective_tolerance_follows_odd_7_3_by_hand():
     assert effective_tolerance_of_russia(high) == pytest.approx(0.45 + 5 * 0.05 - 0.4 * (0.9 - 0.5))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model bug (sim/model/structure.py): the stated tolerance plus the membership bonus is "
-    "clipped to 1 before the rivalry term, ODD 7.3 clips once, after it; Russia at tolerance 0.95 "
-    "with 5 shared memberships and rivalry 0.9 gets 0.84, the formula 0.99",
-)
 def test_effective_tolerance_is_clipped_once_after_the_rivalry_term():
     overrides = {"powers.russia.tolerance": 0.95, "world.rivalry": 0.9, "world.rivalry_initial": 0.9}
     assert effective_tolerance_of_russia(overrides) == pytest.approx(0.99)  # clip(1.04, 0, 0.99)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model bug (sim/model/agents.py update_economy): security dependence adjusts at "
-    "pivot.relation_rate, documented as the rate of relations only; ODD 7.6 gives it a fixed 0.15, "
-    "so an event or sweep on relation_rate silently changes security dependence too",
-)
 def test_the_relation_rate_moves_relations_and_not_security_dependence():
     """With a fixed policy, security dependence follows engagement alone (ODD 7.6)."""
     leave = {"at": "2024Q2", "set": {"world.memberships.csto": False}}  # d moves toward 0
@@ -150,3 +138,13 @@ def test_the_relation_rate_moves_relations_and_not_security_dependence():
     slow, fast = run(before, "equidistance").state(), run(after, "equidistance").state()
     assert fast["relation_us"][0] != pytest.approx(slow["relation_us"][0])  # the rate does act
     assert fast["security_dependence"][0] == pytest.approx(slow["security_dependence"][0])
+
+
+def test_a_faster_security_rate_moves_security_dependence_further_toward_its_target():
+    """After leaving the CSTO, d falls toward 0 (ODD 7.6): faster at a higher pivot.security_rate."""
+    leave = {"at": "2024Q2", "set": {"world.memberships.csto": False}}
+    before = with_events(BASE, leave)
+    after = with_events(before, {"at": "2024Q2", "set": {"pivot.security_rate": 0.3}})
+    slow, fast = run(before, "equidistance").state(), run(after, "equidistance").state()
+    assert fast["security_dependence"][0] < slow["security_dependence"][0]
+    assert fast["relation_us"][0] == pytest.approx(slow["relation_us"][0])

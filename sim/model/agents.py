@@ -181,7 +181,7 @@ class PivotState(mesa.Agent):
             *(np.ravel(np.asarray(getattr(rates, name), dtype=float)) for name in per_replicate),
             float(rates.reward_gain),
             float(rates.punishment_cost),
-            float(rates.relation_rate),
+            float(rates.security_rate),
         )
         self.relation_rates = (
             float(rates.relation_engagement_weight),

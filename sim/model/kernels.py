@@ -62,23 +62,21 @@ def _threat(share, tolerance, neglected):
 @kernel
 def world_advance(
     state: np.ndarray, reversion: np.ndarray, mean: np.ndarray, volatility: np.ndarray, normal: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+) -> np.ndarray:
     """Exogenous drivers, one quarter: mean-reverting AR(1) steps, rivalry clipped to [0, 1].
 
     ``state`` (n, R): rivalry and log prices; ``reversion``, ``mean``, ``volatility`` (n, 1);
-    ``normal`` (n, R) standard normal draws. Returns the new state and the change (n, R).
+    ``normal`` (n, R) standard normal draws. Returns the new state (n, R).
     """
     n, replicates = state.shape
     new = np.empty_like(state)
-    change = np.empty_like(state)
     for i in range(n):
         for r in range(replicates):
             step = reversion[i, 0] * (mean[i, 0] - state[i, r]) + volatility[i, 0] * normal[i, r]
-            change[i, r] = step
             new[i, r] = state[i, r] + step
     for r in range(replicates):
         new[0, r] = min(max(new[0, r], 0.0), 1.0)
-    return new, change
+    return new
 
 
 @kernel
@@ -311,7 +309,7 @@ def economy_update(
     export_reference_rate: np.ndarray,
     reward_gain: float,
     punishment_cost: float,
-    relation_rate: float,
+    security_rate: float,
 ) -> tuple[np.ndarray, ...]:
     """The pivot's economy, one quarter (ODD 7.5-7.6; ``PivotState.update_economy``).
 
@@ -415,7 +413,7 @@ def economy_update(
         security = 0.0
         for p in range(powers):
             security += effective[r, p] * security_weights[r, p]
-        security_dependence[r] += relation_rate * (min(security, 1.0) - security_dependence[r])
+        security_dependence[r] += security_rate * (min(security, 1.0) - security_dependence[r])
     return new_slow, trade, blocs, exposure, new_gdp, new_log_exports, effective
 
 

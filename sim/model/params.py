@@ -242,6 +242,11 @@ class PivotParams(Strict):
     relation_rate: Unit = Field(
         0.15, description="quarterly adjustment rate of relations; assumption 0.05-0.3"
     )
+    security_rate: Unit = Field(
+        0.15,
+        description="quarterly rate at which security dependence follows CSTO engagement; "
+        "assumption 0.05-0.3 (as relations adjust)",
+    )
     relation_engagement_weight: Annotated[float, Field(ge=0.0, le=3.0)] = Field(
         0.8,
         description="relation gained per unit of effective engagement above the start; assumption 0.3-1.5",

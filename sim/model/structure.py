@@ -127,7 +127,8 @@ def compile_structure(s: "Scenario", reference: "Scenario | None" = None) -> Str
     member = {m: np.array([float(m in p.memberships and m in in_force) for p in pw]) for m in ("eaeu", "wto")}
     salience = np.array([p.salience for p in pw])
     noise = np.array([p.noise for p in pw])
-    tolerance = np.clip(np.array([p.tolerance for p in pw]) + w.membership_tolerance_bonus * shared, 0.0, 1.0)
+    # Not clipped here: the effective tolerance is clipped once, after the rivalry term (ODD 7.3).
+    tolerance = np.array([p.tolerance for p in pw]) + w.membership_tolerance_bonus * shared
     milex = np.array([p.milex_usd_m for p in pw])
     milex0 = np.array([ref.powers[k].milex_usd_m for k in powers])  # events add no powers
     milex_factor = np.where(

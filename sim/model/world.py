@@ -3,7 +3,7 @@
 Each is a mean-reverting AR(1) process drawn per replicate from the model's seeded generator:
 rivalry in levels (clipped to [0, 1]), the oil, metals and uranium prices in logs. They share
 one state array, advanced in one compiled kernel (``kernels.world_advance``). A one-off event shock moves
-the state at once and counts in that quarter's price change, so it reaches GDP and trade.
+the state at once, so it reaches export value, GDP and trade in the quarter it happens.
 """
 
 import numpy as np
@@ -22,9 +22,6 @@ class World:
         initial = params.rivalry if params.rivalry_initial is None else params.rivalry_initial
         start = [initial, *(np.log(getattr(params, c).initial) for c in COMMODITIES)]
         self.state = np.repeat(np.array(start)[:, None], replicates, axis=1)
-        self.price_change = np.zeros((len(COMMODITIES), replicates))  # log change this quarter
-        self._shocks = np.zeros_like(self.state)
-        self._shocked = False
         self.params = params
 
     @property
@@ -69,17 +66,10 @@ class World:
         """One-off event shock: log change of a price, or an additive change of rivalry."""
         row = PROCESSES.index(target)
         self.state[row] += size
-        self._shocks[row] += size
-        self._shocked = True
         rivalry = self.state[0]  # a view: clip in place, as in advance
         np.minimum(np.maximum(rivalry, ZERO, out=rivalry), ONE, out=rivalry)
 
     def advance(self, rng: np.random.Generator) -> None:
-        """One quarter of the exogenous drivers; this quarter's shocks count in the price change."""
+        """One quarter of the exogenous drivers (an event's shock has already moved the state)."""
         normal = rng.standard_normal(self.state.shape)
-        self.state, change = world_advance(self.state, self._reversion, self._mean, self._volatility, normal)
-        if self._shocked:
-            change += self._shocks
-            self._shocks[:] = 0.0
-            self._shocked = False
-        self.price_change = change[1:]
+        self.state = world_advance(self.state, self._reversion, self._mean, self._volatility, normal)
