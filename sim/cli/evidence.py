@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sim.cli.common import ForceOption, QuietOption, SeedOption, handle_user_errors, out_option
-from sim.files import build_manifest, check_writable, now, prepare_output_dir, write_manifest
 from sim.paths import CALIBRATION_DIR, FITTED_FILE, OBSERVED_FILE, OBSERVED_GDP_FILE, user_calibration_dir
 
 if TYPE_CHECKING:
@@ -61,6 +60,8 @@ def hindcast(
 
     The bands add the posterior's model discrepancy when its file has one (docs/validation.md).
     """
+    from sim.files import build_manifest, check_writable, now, prepare_output_dir, write_manifest
+
     started = now()
     from sim.evidence.hindcast import run_hindcast, write_hindcast
     from sim.evidence.observed import read_observed
@@ -176,6 +177,8 @@ def _abc(
     quiet: bool,
 ) -> None:
     """ABC-SMC: the posterior file, identifiability table and pair plot, one line per generation."""
+    from sim.files import build_manifest, check_writable, now, write_manifest
+
     started = now()
     from rich.console import Console
 
@@ -240,6 +243,7 @@ def _discrepancy(
     from sim.evidence.discrepancy_estimate import add_discrepancy, write_residuals
     from sim.evidence.observed_gdp import read_observed_gdp
     from sim.evidence.posterior_file import default_output
+    from sim.files import check_writable
 
     if quick:
         calibration = quick_spec(calibration)
@@ -276,6 +280,8 @@ def _optimise(
     quiet: bool,
 ) -> None:
     """Sobol design + Nelder-Mead: one fitted point (``method = "optimise"`` in the spec)."""
+    from sim.files import build_manifest, check_writable, now, prepare_output_dir, write_manifest
+
     started = now()
     from sim.evidence.calibration import calibrate as fit
     from sim.evidence.calibration import write_calibration
