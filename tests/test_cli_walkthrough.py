@@ -1,0 +1,74 @@
+"""What a new user met following README.md and docs/ command by command, fixed and kept fixed.
+
+Each test runs the commands end to end (typer's CliRunner) as the user typed them:
+
+- an interrupted sweep says how to continue it, and re-running it without ``--resume`` names
+  ``--resume`` as well as ``--force`` (it said only "use --force to overwrite", which throws
+  the finished runs away);
+- the sweep's closing line says "1 worker", not "1 workers".
+"""
+
+import pytest
+from sweep_helpers import result_bytes, write_spec
+from typer.testing import CliRunner
+
+import sim.experiments.sweep
+from sim.cli.app import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """A tiny spec and the files of its uninterrupted sweep."""
+    folder = tmp_path_factory.mktemp("tiny")
+    spec = write_spec(folder)
+    done = runner.invoke(app, ["sweep", str(spec), "--out", str(folder / "reference"), "-w", "1"])
+    assert done.exit_code == 0, done.output
+    return spec, done, result_bytes(folder / "reference")
+
+
+def test_the_sweep_summary_counts_one_worker_in_the_singular(tiny):
+    _, done, _ = tiny
+    assert ", 1 worker, local)" in done.stdout
+    assert "1 workers" not in done.stdout
+
+
+def test_an_interrupted_sweep_says_how_to_continue_and_resume_finishes_it(tiny, tmp_path, monkeypatch):
+    spec, _, reference = tiny
+    out = tmp_path / "out"
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sim.experiments.sweep, "_finish", stop)  # every task written, then Ctrl-C
+        stopped = runner.invoke(app, ["sweep", str(spec), "--out", str(out), "-w", "1", "-q"])
+    assert stopped.exit_code == 130
+    assert (
+        stopped.stderr
+        == f"error: interrupted; the finished runs are kept in {out}: add --resume to continue\n"
+    )
+
+    again = runner.invoke(app, ["sweep", str(spec), "--out", str(out), "-w", "1", "-q"])
+    assert again.exit_code == 2
+    assert again.stderr.count("\n") == 1
+    assert "--resume to continue the interrupted sweep" in again.stderr and "--force" in again.stderr
+    assert (out / ".parts" / "plan.json").is_file()  # nothing was thrown away
+
+    resumed = runner.invoke(app, ["sweep", str(spec), "--out", str(out), "-w", "1", "-q", "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    assert result_bytes(out) == reference
+
+
+def test_an_interrupt_before_a_sweep_begins_is_a_plain_interrupt(tiny, tmp_path, monkeypatch):
+    spec, _, _ = tiny
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.experiments.sweep, "open_backend", stop)
+    stopped = runner.invoke(app, ["sweep", str(spec), "--out", str(tmp_path / "out"), "-w", "1"])
+    assert stopped.exit_code == 130
+    assert stopped.stderr == "error: interrupted\n"
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
