@@ -5,10 +5,21 @@ Each test runs the commands end to end (typer's CliRunner) as the user typed the
 - an interrupted sweep says how to continue it, and re-running it without ``--resume`` names
   ``--resume`` as well as ``--force`` (it said only "use --force to overwrite", which throws
   the finished runs away);
-- the sweep's closing line says "1 worker", not "1 workers".
+- the sweep's closing line says "1 worker", not "1 workers";
+- ``analyze`` of a Sobol sweep in which a rare outcome (``crises``) did not vary over the
+  design's A and B rows printed SALib's two-line ``UserWarning`` on stderr, and its indices
+  read 0 (or were blown up by a near-zero variance): now they are empty and the report's notes
+  say why, once.
 """
 
+import html
+import warnings
+
+import numpy as np
+import pandas as pd
 import pytest
+from analysis_fixtures import make_sweep_folder
+from SALib.sample import sobol as sobol_sample
 from sweep_helpers import result_bytes, write_spec
 from typer.testing import CliRunner
 
@@ -72,3 +83,37 @@ def test_an_interrupt_before_a_sweep_begins_is_a_plain_interrupt(tiny, tmp_path,
     assert stopped.exit_code == 130
     assert stopped.stderr == "error: interrupted\n"
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_analyze_of_a_sobol_sweep_with_an_outcome_flat_over_a_and_b_warns_nothing_and_says_why(tmp_path):
+    problem = {"num_vars": 2, "names": ["world.rivalry", "world.sanctions"], "bounds": [[0.0, 1.0]] * 2}
+    matrix = sobol_sample.sample(problem, 16, calc_second_order=False, seed=2)  # blocks A, AB_1, AB_2, B
+
+    def flat_but_in_the_ab_rows(strategy, x):
+        y = np.zeros(len(x))
+        y[1::4] = x[1::4, 0]  # varies in AB_1 only: the Saltelli estimators divide by 0
+        return y
+
+    design = pd.DataFrame(matrix, columns=problem["names"])
+    design.insert(0, "design_point", np.arange(len(matrix)))
+    parameters = {n: {"low": 0.0, "high": 1.0} for n in problem["names"]}
+    folder = make_sweep_folder(
+        tmp_path / "sweep",
+        design,
+        flat_but_in_the_ab_rows,
+        strategies=("multivector", "pivot_china"),
+        sweep={"design": "sobol", "parameters": parameters, "samples": 16},
+    )
+    with warnings.catch_warnings(record=True) as caught:  # pytest would hide them from stderr
+        warnings.simplefilter("always")
+        done = runner.invoke(app, ["analyze", str(folder), "--no-figures", "-q"])
+    assert done.exit_code == 0, done.output
+    assert done.stderr == ""
+    assert [str(w.message) for w in caught if "SALib" in w.filename] == []
+    sobol = pd.read_csv(folder / "analysis" / "sobol.csv")
+    flat = sobol[sobol["metric"] == "welfare_final"]
+    assert len(flat) == 4 and flat[["S1", "S1_conf", "ST", "ST_conf"]].isna().all().all()
+    varied = sobol[sobol["metric"] == "autonomy_mean"]
+    assert varied[["S1", "ST"]].notna().all().all()
+    report = html.unescape((folder / "analysis" / "report.html").read_text())
+    assert "Sobol indices of welfare_final are left empty" in report

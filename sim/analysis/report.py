@@ -36,7 +36,7 @@ from sim.analysis.robustness import (
     robustness_ranking,
     satisficing_table,
 )
-from sim.analysis.sensitivity import sensitivity
+from sim.analysis.sensitivity import CONSTANT_RESAMPLES, sensitivity
 from sim.analysis.uncertainty import posterior_in_force, ranking_robustness, robustness_sentences
 from sim.analysis.verdict import verdict
 from sim.analysis.weights import resolve_weights, weighting_table
@@ -123,6 +123,12 @@ def analyze(
     found = sensitivity(results, chosen) if results.parameters else None
     if found is not None:
         tables[found[0]] = found[1]
+        if constant := found[1].attrs.get(CONSTANT_RESAMPLES):
+            analysis.notes.append(
+                f"Sobol indices of {', '.join(constant)} are left empty where the outcome did not "
+                "vary over the design's A and B samples (only in the rows that change one "
+                "parameter): the estimate is undefined there; more samples may help."
+            )
     _discover(analysis)
     _add_notes(analysis)
     return analysis
