@@ -9,7 +9,10 @@ Each test runs the commands end to end (typer's CliRunner) as the user typed the
 - ``analyze`` of a Sobol sweep in which a rare outcome (``crises``) did not vary over the
   design's A and B rows printed SALib's two-line ``UserWarning`` on stderr, and its indices
   read 0 (or were blown up by a near-zero variance): now they are empty and the report's notes
-  say why, once.
+  say why, once;
+- Ctrl-C while ``run`` writes its report said only "interrupted", though the runs were
+  complete: now it says so and how to get the report;
+- ``run --help`` states the ranges and units of --replicates, --steps and --record-every.
 """
 
 import html
@@ -23,8 +26,10 @@ from SALib.sample import sobol as sobol_sample
 from sweep_helpers import result_bytes, write_spec
 from typer.testing import CliRunner
 
+import sim.analysis.report
 import sim.experiments.sweep
 from sim.cli.app import app
+from sim.experiments.experiment import MAX_STEPS
 
 runner = CliRunner()
 
@@ -117,3 +122,33 @@ def test_analyze_of_a_sobol_sweep_with_an_outcome_flat_over_a_and_b_warns_nothin
     assert varied[["S1", "ST"]].notna().all().all()
     report = html.unescape((folder / "analysis" / "report.html").read_text())
     assert "Sobol indices of welfare_final are left empty" in report
+
+
+def test_ctrl_c_while_run_writes_its_report_keeps_the_runs_and_says_how_to_get_it(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.analysis.report, "write_analysis", stop)
+    args = ["run", "baseline_2023", "-s", "multivector", "-s", "pivot_west", "-r", "2", "--steps", "4", "-q"]
+    stopped = runner.invoke(app, [*args, "--out", str(out)])
+    assert stopped.exit_code == 130
+    assert stopped.stderr == (
+        f"error: interrupted while writing the report; the runs in {out} are complete: "
+        f"`multivector analyze {out}` writes the report\n"
+    )
+    assert (out / "runs.csv").is_file() and (out / "manifest.json").is_file()
+    assert not (out / "analysis").exists()
+    monkeypatch.undo()
+    analysed = runner.invoke(app, ["analyze", str(out), "--no-figures", "-q"])
+    assert analysed.exit_code == 0, analysed.output
+    assert (out / "analysis" / "report.html").is_file()
+
+
+def test_run_help_states_ranges_and_units():
+    done = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "200", "TERMINAL_WIDTH": "200"})
+    text = " ".join(done.output.split())
+    assert "Replicate runs per scenario x strategy, at least 1." in text
+    assert f"Quarters to simulate, 1 to {MAX_STEPS}" in text
+    assert "Quarters between timeseries.csv rows (4 = yearly; 0 = no timeseries.csv)." in text
