@@ -12,7 +12,10 @@ Each test runs the commands end to end (typer's CliRunner) as the user typed the
   say why, once;
 - Ctrl-C while ``run`` writes its report said only "interrupted", though the runs were
   complete: now it says so and how to get the report;
-- ``run --help`` states the ranges and units of --replicates, --steps and --record-every.
+- ``run --help`` states the ranges and units of --replicates, --steps and --record-every;
+- ``calibrate trade_2011_2018 --quick``, docs/calibration.md's check, wrote its throwaway
+  posterior into the checkout's ``scenarios/calibration/`` (an untracked file beside the
+  shipped posterior): it now stays in its work folder under ``results/``.
 """
 
 import html
@@ -152,3 +155,20 @@ def test_run_help_states_ranges_and_units():
     assert "Replicate runs per scenario x strategy, at least 1." in text
     assert f"Quarters to simulate, 1 to {MAX_STEPS}" in text
     assert "Quarters between timeseries.csv rows (4 = yearly; 0 = no timeseries.csv)." in text
+
+
+def test_a_quick_calibration_keeps_its_posterior_in_its_work_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shipped = tmp_path / "scenarios" / "calibration"  # as in a checkout
+    shipped.mkdir(parents=True)
+    done = runner.invoke(app, ["calibrate", "trade_2011_2018", "--quick", "-q"])
+    assert done.exit_code == 0, done.output
+    assert list(shipped.iterdir()) == []
+    work = tmp_path / "results" / "calibration" / "trade_2011_2018-quick"
+    posterior = work / "trade_2011_2018-quick.posterior.toml"
+    assert posterior.is_file()
+    written = posterior.read_bytes()
+    again = runner.invoke(app, ["calibrate", "trade_2011_2018", "--quick", "--discrepancy-only", "-q"])
+    assert again.exit_code == 0, again.output  # finds the quick posterior where the check wrote it
+    assert posterior.read_bytes() == written  # the same estimate, written again
+    assert list(shipped.iterdir()) == []

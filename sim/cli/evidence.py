@@ -111,7 +111,8 @@ def calibrate(
             "-o",
             help="Posterior file (ABC); OUTPUT is the spec's output, else NAME.posterior.toml.",
             dir_okay=False,
-            show_default="scenarios/calibration/OUTPUT if that folder exists, else ./OUTPUT",
+            show_default="scenarios/calibration/OUTPUT if that folder exists, else ./OUTPUT; "
+            "with --quick, NAME-quick.posterior.toml in --work",
         ),
     ] = None,
     work: Annotated[
@@ -185,13 +186,13 @@ def _abc(
     from sim.evidence.abc import DB_NAME, SETTINGS_NAME, quick_spec, run_abc
     from sim.evidence.discrepancy_estimate import add_discrepancy, write_residuals
     from sim.evidence.observed_gdp import read_observed_gdp
-    from sim.evidence.posterior_file import default_output, write_identifiability, write_posterior
+    from sim.evidence.posterior_file import write_identifiability, write_posterior
 
     if quick:
         calibration = quick_spec(calibration)
     suffix = "-quick" if quick else ""
     folder = work or Path("results") / "calibration" / f"{calibration.name}{suffix}"
-    target = out or default_output(calibration.name + suffix, "" if quick else calibration.output)
+    target = out or _posterior_target(calibration, folder, quick)
     check_writable(folder)  # both before the generations run, not after
     check_writable(target.parent)
     if force:
@@ -223,6 +224,19 @@ def _abc(
         typer.echo("wrote " + ", ".join(str(p) for p in written))
 
 
+def _posterior_target(calibration: "CalibrationSpec", folder: Path, quick: bool) -> Path:
+    """The default posterior file: the spec's, where posteriors are kept; --quick's, in its work folder.
+
+    A --quick check is not a posterior to run with, so it stays under results/ with the rest of
+    the check instead of landing among the shipped files of a checkout (scenarios/calibration/).
+    """
+    from sim.evidence.posterior_file import default_output
+
+    if quick:
+        return folder / f"{calibration.name}-quick.posterior.toml"
+    return default_output(calibration.name, calibration.output)
+
+
 def _discrepancy_replicates(calibration: "CalibrationSpec", quick: bool) -> int:
     """The estimate's replicates: the hindcast's 100, or the quick spec's few with --quick."""
     from sim.evidence.discrepancy_estimate import DISCREPANCY_REPLICATES
@@ -242,14 +256,13 @@ def _discrepancy(
     from sim.evidence.abc import quick_spec
     from sim.evidence.discrepancy_estimate import add_discrepancy, write_residuals
     from sim.evidence.observed_gdp import read_observed_gdp
-    from sim.evidence.posterior_file import default_output
     from sim.files import check_writable
 
     if quick:
         calibration = quick_spec(calibration)
     suffix = "-quick" if quick else ""
-    target = out or default_output(calibration.name + suffix, "" if quick else calibration.output)
     folder = work or Path("results") / "calibration" / f"{calibration.name}{suffix}"
+    target = out or _posterior_target(calibration, folder, quick)
     check_writable(folder)
     check_writable(target.parent)
     replicates = _discrepancy_replicates(calibration, quick)
