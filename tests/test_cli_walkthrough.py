@@ -15,7 +15,10 @@ Each test runs the commands end to end (typer's CliRunner) as the user typed the
 - ``run --help`` states the ranges and units of --replicates, --steps and --record-every;
 - ``calibrate trade_2011_2018 --quick``, docs/calibration.md's check, wrote its throwaway
   posterior into the checkout's ``scenarios/calibration/`` (an untracked file beside the
-  shipped posterior): it now stays in its work folder under ``results/``.
+  shipped posterior): it now stays in its work folder under ``results/``;
+- a typo in a --threshold or --metric name (autonomy_meen) is answered with the close name, as
+  a prefix (welfare) already was; a sweep spec's unknown strategy lists the known ones as run
+  does, not as a Python list.
 """
 
 import html
@@ -24,9 +27,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from analysis_fixtures import make_sweep_folder
+from analysis_fixtures import make_run_folder, make_sweep_folder
 from SALib.sample import sobol as sobol_sample
-from sweep_helpers import result_bytes, write_spec
+from sweep_helpers import TINY, result_bytes, write_spec
 from typer.testing import CliRunner
 
 import sim.analysis.report
@@ -172,3 +175,29 @@ def test_a_quick_calibration_keeps_its_posterior_in_its_work_folder(tmp_path, mo
     assert again.exit_code == 0, again.output  # finds the quick posterior where the check wrote it
     assert posterior.read_bytes() == written  # the same estimate, written again
     assert list(shipped.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["-t", "autonomy_meen>=0.7"], ["-m", "autonomy_meen"], ["-m", "welfare"]],
+    ids=["threshold typo", "metric typo", "metric prefix"],
+)
+def test_an_unknown_metric_is_answered_with_the_close_name(tmp_path, args):
+    folder = make_run_folder(tmp_path / "run", replicates=3)
+    done = runner.invoke(app, ["analyze", str(folder), "--no-figures", "-q", *args])
+    assert done.exit_code == 2
+    assert done.stderr.count("\n") == 1
+    wanted = "autonomy_mean" if "meen" in args[1] else "welfare_final"
+    assert f"did you mean {wanted}" in done.stderr
+    assert not (folder / "analysis").exists()
+
+
+def test_a_sweep_specs_unknown_strategy_lists_the_known_ones_plainly(tmp_path):
+    spec = write_spec(tmp_path, TINY.replace('"equidistance"', '"hedging"'))
+    done = runner.invoke(app, ["sweep", str(spec), "--out", str(tmp_path / "out"), "-q"])
+    assert done.exit_code == 2
+    assert done.stderr == (
+        f"error: {spec}: strategies[1]: unknown strategy 'hedging'; known: "
+        "multivector, bandwagon_russia, pivot_china, pivot_west, equidistance, neutrality, "
+        "adaptive_hedging, opportunist\n"
+    )
