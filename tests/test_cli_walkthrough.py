@@ -18,7 +18,9 @@ Each test runs the commands end to end (typer's CliRunner) as the user typed the
   shipped posterior): it now stays in its work folder under ``results/``;
 - a typo in a --threshold or --metric name (autonomy_meen) is answered with the close name, as
   a prefix (welfare) already was; a sweep spec's unknown strategy lists the known ones as run
-  does, not as a Python list.
+  does, not as a Python list;
+- a bad choice on the command line read "Invalid value for '--model' / '-m': Value error,
+  'bdn' is not one of ... . (see: ...)": the "Value error, " and the stray full stop are gone.
 """
 
 import html
@@ -200,4 +202,13 @@ def test_a_sweep_specs_unknown_strategy_lists_the_known_ones_plainly(tmp_path):
         f"error: {spec}: strategies[1]: unknown strategy 'hedging'; known: "
         "multivector, bandwagon_russia, pivot_china, pivot_west, equidistance, neutrality, "
         "adaptive_hedging, opportunist\n"
+    )
+
+
+def test_a_bad_choice_is_one_plain_line():
+    done = runner.invoke(app, ["bargain", "issues.toml", "--model", "bdn"], prog_name="multivector")
+    assert done.exit_code == 2
+    assert done.stderr == (
+        "error: Invalid value for '--model' / '-m': 'bdn' is not one of 'bdm', 'ktab', 'all' "
+        "(see: multivector bargain --help)\n"
     )

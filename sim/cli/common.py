@@ -100,7 +100,9 @@ class OneLineErrors(TyperGroup):
             raise
         except UsageError as err:
             where = err.ctx.command_path if err.ctx is not None else ctx.command_path
-            print_error(f"{err.format_message()} (see: {where} --help)")
+            # typer's pydantic-style checks prefix "Value error, " and end in a full stop
+            message = err.format_message().replace(": Value error, ", ": ").rstrip(".")
+            print_error(f"{message} (see: {where} --help)")
             raise typer.Exit(2) from None
 
 
