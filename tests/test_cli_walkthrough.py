@@ -21,14 +21,20 @@ Each test runs the commands end to end (typer's CliRunner) as the user typed the
   does, not as a Python list;
 - a bad choice on the command line read "Invalid value for '--model' / '-m': Value error,
   'bdn' is not one of ... . (see: ...)": the "Value error, " and the stray full stop are gone.
+
+And what held, kept so: every ``--flag`` that README.md and docs/*.md show after
+``multivector COMMAND`` is an option of that command, and every repository path they name exists.
 """
 
 import html
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import typer
 from analysis_fixtures import make_run_folder, make_sweep_folder
 from SALib.sample import sobol as sobol_sample
 from sweep_helpers import TINY, result_bytes, write_spec
@@ -212,3 +218,41 @@ def test_a_bad_choice_is_one_plain_line():
         "error: Invalid value for '--model' / '-m': 'bdn' is not one of 'bdm', 'ktab', 'all' "
         "(see: multivector bargain --help)\n"
     )
+
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def shown_commands(text: str) -> list[str]:
+    """Every `multivector ...` in backticks and every command line of a code block."""
+    spans = re.findall(r"`([^`\n]*multivector [^`\n]*)`", text)
+    lines = [line for line in text.splitlines() if re.match(r"\s*(\$ )?(\.venv/bin/)?multivector ", line)]
+    return spans + lines
+
+
+def test_every_flag_the_docs_show_is_an_option_of_its_command():
+    group = typer.main.get_command(app)
+    unknown, checked = [], 0
+    for doc in DOCS:
+        for shown in shown_commands(doc.read_text(encoding="utf-8")):
+            for match in re.finditer(r"(?:^|[\s$/])multivector ([a-z]+)(?: ([a-z]+))?(.*)", shown):
+                command = group.commands.get(match.group(1))
+                if command is None:
+                    continue
+                if match.group(2) in getattr(command, "commands", {}):
+                    command = command.commands[match.group(2)]
+                options = {o for p in command.params for o in (*p.opts, *p.secondary_opts)} | {"--help"}
+                for flag in re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", match.group(3).split("#")[0]):
+                    checked += 1
+                    if flag not in options:
+                        unknown.append(f"{doc.name}: {flag} in {shown.strip()[:80]}")
+    assert checked > 50  # the walk found the commands
+    assert unknown == []
+
+
+def test_every_repository_path_the_docs_name_exists():
+    pattern = r"(?:scenarios|seeds|benchmarks|docs|sim|tests)/[\w./-]+\.(?:toml|csv|py|md|png)"
+    named = {p for doc in DOCS for p in re.findall(pattern, doc.read_text(encoding="utf-8"))}
+    assert len(named) > 20
+    assert sorted(p for p in named if not (ROOT / p).exists()) == []
