@@ -6,6 +6,9 @@
 - The console script and ``python -m sim.cli`` go through ``sim.cli.main.main``, which turns
   an interrupt during those imports into ``error: interrupted`` and exit code 130, as
   ``timeout -s INT 3 multivector run`` used to end in a traceback from inside pandas.
+- A Ctrl-C while typer parses the command line (converting option values imports pydantic,
+  about a second on a busy machine) ended in exit code 130 with nothing said: typer turns it
+  into a silent Exit(130). The app's group now says ``error: interrupted`` there too.
 """
 
 import subprocess
@@ -13,6 +16,12 @@ import sys
 import textwrap
 import tomllib
 from pathlib import Path
+
+import pytest
+import typer.core
+from typer.testing import CliRunner
+
+from sim.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,3 +95,18 @@ def test_main_runs_the_app():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("multivector: ")
+
+
+@pytest.mark.parametrize(
+    "parser",
+    [typer.core.TyperGroup, typer.core.TyperCommand],
+    ids=["parsing the command", "parsing its options"],
+)
+def test_ctrl_c_while_typer_parses_the_command_line_is_one_line(parser, monkeypatch):
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(parser, "parse_args", stop)
+    done = CliRunner().invoke(app, ["run", "-r", "2"])
+    assert done.exit_code == 130
+    assert done.stderr == "error: interrupted\n"

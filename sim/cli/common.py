@@ -92,12 +92,21 @@ class OneLineErrors(TyperGroup):
     with exit code 2, so every mistake reads the same whichever layer caught it.
     """
 
+    def make_context(self, *args: Any, **kwargs: Any) -> typer.Context:
+        """Parse the command line; Ctrl-C meanwhile is one line, as inside a command."""
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise fail("interrupted", 130) from None
+
     def invoke(self, ctx: typer.Context) -> Any:
-        """Run the subcommand, turning its usage errors into one line."""
+        """Run the subcommand, turning its usage errors (and a Ctrl-C) into one line."""
         try:
             return super().invoke(ctx)
         except NoArgsIsHelpError:
             raise
+        except KeyboardInterrupt:  # before or after the command's own handler runs
+            raise fail("interrupted", 130) from None
         except UsageError as err:
             where = err.ctx.command_path if err.ctx is not None else ctx.command_path
             # typer's pydantic-style checks prefix "Value error, " and end in a full stop
