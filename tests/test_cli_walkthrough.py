@@ -20,13 +20,17 @@ Each test runs the commands end to end (typer's CliRunner) as the user typed the
   a prefix (welfare) already was; a sweep spec's unknown strategy lists the known ones as run
   does, not as a Python list;
 - a bad choice on the command line read "Invalid value for '--model' / '-m': Value error,
-  'bdn' is not one of ... . (see: ...)": the "Value error, " and the stray full stop are gone.
+  'bdn' is not one of ... . (see: ...)": the "Value error, " and the stray full stop are gone;
+- ``analyze`` again without the earlier ``--threshold`` left the earlier ``satisficing.csv``
+  beside the new tables, as if it were theirs: an earlier analysis's tables and figures that
+  the new one does not write are removed (a user's own files stay).
 
 And what held, kept so: every ``--flag`` that README.md and docs/*.md show after
 ``multivector COMMAND`` is an option of that command, and every repository path they name exists.
 """
 
 import html
+import json
 import re
 import warnings
 from pathlib import Path
@@ -256,3 +260,18 @@ def test_every_repository_path_the_docs_name_exists():
     named = {p for doc in DOCS for p in re.findall(pattern, doc.read_text(encoding="utf-8"))}
     assert len(named) > 20
     assert sorted(p for p in named if not (ROOT / p).exists()) == []
+
+
+def test_a_new_analysis_removes_the_earlier_ones_tables_it_does_not_write(tmp_path):
+    folder = make_run_folder(tmp_path / "run", replicates=3)
+    first = runner.invoke(app, ["analyze", str(folder), "--no-figures", "-q", "-t", "autonomy_mean>=0.5"])
+    assert first.exit_code == 0, first.output
+    analysis = folder / "analysis"
+    assert (analysis / "satisficing.csv").is_file()
+    (analysis / "my_notes.csv").write_text("mine\n")
+    second = runner.invoke(app, ["analyze", str(folder), "--no-figures", "-q"])
+    assert second.exit_code == 0, second.output
+    assert not (analysis / "satisficing.csv").exists()
+    assert (analysis / "my_notes.csv").read_text() == "mine\n"
+    listed = json.loads((analysis / "analysis.json").read_text())["tables"]
+    assert sorted(p.name for p in analysis.glob("*.csv")) == sorted([*listed, "my_notes.csv"])
