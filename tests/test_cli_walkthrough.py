@@ -23,7 +23,9 @@ Each test runs the commands end to end (typer's CliRunner) as the user typed the
   'bdn' is not one of ... . (see: ...)": the "Value error, " and the stray full stop are gone;
 - ``analyze`` again without the earlier ``--threshold`` left the earlier ``satisficing.csv``
   beside the new tables, as if it were theirs: an earlier analysis's tables and figures that
-  the new one does not write are removed (a user's own files stay).
+  the new one does not write are removed (a user's own files stay);
+- ``export --out FOLDER`` said the folder "exists already; remove it": it now says a file name
+  ending in .tar.gz is expected, with one in that folder as the example.
 
 And what held, kept so: every ``--flag`` that README.md and docs/*.md show after
 ``multivector COMMAND`` is an option of that command, and every repository path they name exists.
@@ -275,3 +277,14 @@ def test_a_new_analysis_removes_the_earlier_ones_tables_it_does_not_write(tmp_pa
     assert (analysis / "my_notes.csv").read_text() == "mine\n"
     listed = json.loads((analysis / "analysis.json").read_text())["tables"]
     assert sorted(p.name for p in analysis.glob("*.csv")) == sorted([*listed, "my_notes.csv"])
+
+
+def test_export_to_a_folder_asks_for_a_file_name_in_it(tmp_path):
+    folder = make_run_folder(tmp_path / "run", replicates=3)
+    done = runner.invoke(app, ["export", str(folder), "--out", str(tmp_path)])
+    assert done.exit_code == 2
+    assert done.stderr == (
+        f"error: --out {tmp_path}: is a folder; expected a file name ending in .tar.gz, "
+        f"e.g. {tmp_path / 'ema_results.tar.gz'}\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
