@@ -25,7 +25,9 @@ Each test runs the commands end to end (typer's CliRunner) as the user typed the
   beside the new tables, as if it were theirs: an earlier analysis's tables and figures that
   the new one does not write are removed (a user's own files stay);
 - ``export --out FOLDER`` said the folder "exists already; remove it": it now says a file name
-  ending in .tar.gz is expected, with one in that folder as the example.
+  ending in .tar.gz is expected, with one in that folder as the example;
+- a scenario event dated after the run's last quarter (a typo, 2040Q2 for 2024Q2) validated
+  "ok" and silently never fired: ``validate`` and ``run`` now say so in one ``note:`` line.
 
 And what held, kept so: every ``--flag`` that README.md and docs/*.md show after
 ``multivector COMMAND`` is an option of that command, and every repository path they name exists.
@@ -288,3 +290,41 @@ def test_export_to_a_folder_asks_for_a_file_name_in_it(tmp_path):
         f"e.g. {tmp_path / 'ema_results.tar.gz'}\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+LATE_EVENT = """
+name = "late"
+extends = "baseline_2023"
+
+[[events]]
+at = "2040Q2"
+name = "Pipeline deal"
+set = { "world.rivalry" = 0.3 }
+"""
+
+
+def test_an_event_after_the_last_quarter_is_noted_by_validate_and_run(tmp_path):
+    scenario = tmp_path / "late.toml"
+    scenario.write_text(LATE_EVENT)
+    note = (
+        "note: scenario late: 1 event(s) after its last quarter (2035Q4, steps = 48) never fire: "
+        "'Pipeline deal' at 2040Q2\n"
+    )
+    checked = runner.invoke(app, ["validate", str(scenario)])
+    assert checked.exit_code == 0
+    assert checked.stdout == f"{scenario}: ok\n" and checked.stderr == note
+    ran = runner.invoke(app, ["run", str(scenario), "-s", "neutrality", "-r", "2", "--no-report", "-q",
+                              "--out", str(tmp_path / "a")])  # fmt: skip
+    assert ran.exit_code == 0, ran.output
+    assert ran.stderr.startswith(note)
+    cut = runner.invoke(app, ["run", str(scenario), "-s", "neutrality", "-r", "2", "--steps", "4",
+                              "--no-report", "-q", "--out", str(tmp_path / "b")])  # fmt: skip
+    assert cut.exit_code == 0, cut.output
+    assert "note:" not in cut.stderr  # a shorter --steps is the user's choice
+
+
+def test_no_shipped_scenario_has_an_event_after_its_end():
+    shipped = sorted(str(p) for p in (ROOT / "scenarios").glob("*.toml"))
+    checked = runner.invoke(app, ["validate", *shipped])
+    assert checked.exit_code == 0, checked.output
+    assert checked.stderr == ""

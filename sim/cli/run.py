@@ -65,6 +65,8 @@ def run(
 
     request = RunRequest(tuple(scenarios or ()), tuple(strategy or ()), replicates, steps, seed, record_every)
     plan = plan_experiment(request)
+    if steps is None:  # a --steps shorter than the scenario is the user's choice, not a surprise
+        _note_late_events(plan.scenarios)
     out = out or Path("results/latest")
     with progress_bar(plan.total_runs, quiet) as advance:
         runs = run_experiment(plan, out, force, advance)
@@ -82,6 +84,14 @@ def run(
         f"wrote {len(runs)} runs to {out}/" + (f"; report: {report_path}" if report_path else ""),
         err=quiet,
     )
+
+
+def _note_late_events(scenarios) -> None:
+    from sim.experiments.experiment import events_after_the_end
+
+    for scenario in scenarios:
+        if note := events_after_the_end(scenario):
+            typer.echo(f"note: {note}", err=True)
 
 
 def _write_report(out: Path) -> Path:
@@ -148,8 +158,9 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files to 
     facts = known_fact_ids()
     for file in files:
         try:
-            load_scenario(file, known_facts=facts)
+            scenario = load_scenario(file, known_facts=facts)
             typer.echo(f"{file}: ok")
+            _note_late_events([scenario])
         except UserError as err:
             failed += 1
             print_error(str(err))
