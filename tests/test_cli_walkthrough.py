@@ -27,7 +27,9 @@ Each test runs the commands end to end (typer's CliRunner) as the user typed the
 - ``export --out FOLDER`` said the folder "exists already; remove it": it now says a file name
   ending in .tar.gz is expected, with one in that folder as the example;
 - a scenario event dated after the run's last quarter (a typo, 2040Q2 for 2024Q2) validated
-  "ok" and silently never fired: ``validate`` and ``run`` now say so in one ``note:`` line.
+  "ok" and silently never fired: ``validate`` and ``run`` now say so in one ``note:`` line;
+- ``calibrate --resume --force`` threw the history away and started again; like ``sweep`` it
+  now refuses the pair in one line, before any work.
 
 And what held, kept so: every ``--flag`` that README.md and docs/*.md show after
 ``multivector COMMAND`` is an option of that command, and every repository path they name exists.
@@ -328,3 +330,13 @@ def test_no_shipped_scenario_has_an_event_after_its_end():
     checked = runner.invoke(app, ["validate", *shipped])
     assert checked.exit_code == 0, checked.output
     assert checked.stderr == ""
+
+
+def test_calibrate_refuses_resume_with_force(tmp_path):
+    work = tmp_path / "work"
+    done = runner.invoke(
+        app, ["calibrate", "trade_2011_2018", "--quick", "--resume", "--force", "--work", str(work)]
+    )
+    assert done.exit_code == 2
+    assert done.stderr == "error: --resume and --force: choose one (resume keeps the finished generations)\n"
+    assert not work.exists()

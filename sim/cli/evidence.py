@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sim.cli.common import ForceOption, QuietOption, SeedOption, handle_user_errors, out_option
+from sim.errors import UserError
 from sim.paths import CALIBRATION_DIR, FITTED_FILE, OBSERVED_FILE, OBSERVED_GDP_FILE, user_calibration_dir
 
 if TYPE_CHECKING:
@@ -154,6 +155,8 @@ def calibrate(
     from sim.evidence.calibration import load_spec
     from sim.evidence.observed import read_observed
 
+    if resume and force:
+        raise UserError("`resume=True` and `force=True`: choose one (resume keeps the finished generations)")
     calibration = load_spec(spec)
     fitted = fitted if fitted is not None else user_calibration_dir() / FITTED_FILE.name
     data = read_observed(observed)
