@@ -29,7 +29,8 @@ Each test runs the commands end to end (typer's CliRunner) as the user typed the
 - a scenario event dated after the run's last quarter (a typo, 2040Q2 for 2024Q2) validated
   "ok" and silently never fired: ``validate`` and ``run`` now say so in one ``note:`` line;
 - ``calibrate --resume --force`` threw the history away and started again; like ``sweep`` it
-  now refuses the pair in one line, before any work.
+  now refuses the pair in one line, before any work;
+- a bad value in a ``--weights`` TOML file named the flag but not the file: now the file.
 
 And what held, kept so: every ``--flag`` that README.md and docs/*.md show after
 ``multivector COMMAND`` is an option of that command, and every repository path they name exists.
@@ -340,3 +341,15 @@ def test_calibrate_refuses_resume_with_force(tmp_path):
     assert done.exit_code == 2
     assert done.stderr == "error: --resume and --force: choose one (resume keeps the finished generations)\n"
     assert not work.exists()
+
+
+@pytest.mark.parametrize("value", ["-1", '"a"', "true", "inf"])
+def test_a_bad_weight_in_a_weights_file_names_the_file(tmp_path, value):
+    folder = make_run_folder(tmp_path / "run", replicates=3)
+    weights = tmp_path / "w.toml"
+    weights.write_text(f"[weights]\nwelfare = {value}\n")
+    done = runner.invoke(app, ["analyze", str(folder), "-q", "--no-figures", "-w", str(weights)])
+    assert done.exit_code == 2
+    assert done.stderr.startswith(f"error: {weights}: welfare = ")
+    assert done.stderr.endswith("; expected a finite number >= 0\n")
+    assert not (folder / "analysis").exists()
