@@ -30,7 +30,10 @@ Each test runs the commands end to end (typer's CliRunner) as the user typed the
   "ok" and silently never fired: ``validate`` and ``run`` now say so in one ``note:`` line;
 - ``calibrate --resume --force`` threw the history away and started again; like ``sweep`` it
   now refuses the pair in one line, before any work;
-- a bad value in a ``--weights`` TOML file named the flag but not the file: now the file.
+- a bad value in a ``--weights`` TOML file named the flag but not the file: now the file;
+- ``bargain`` interrupted while drawing its figure left forecast.csv, rounds.csv and
+  scores.csv without the figure or manifest.json, a folder that looked finished: it now takes
+  back its files, so the next command needs no --force.
 
 And what held, kept so: every ``--flag`` that README.md and docs/*.md show after
 ``multivector COMMAND`` is an option of that command, and every repository path they name exists.
@@ -52,6 +55,7 @@ from sweep_helpers import TINY, result_bytes, write_spec
 from typer.testing import CliRunner
 
 import sim.analysis.report
+import sim.bargaining.output
 import sim.experiments.sweep
 from sim.cli.app import app
 from sim.experiments.experiment import MAX_STEPS
@@ -353,3 +357,25 @@ def test_a_bad_weight_in_a_weights_file_names_the_file(tmp_path, value):
     assert done.stderr.startswith(f"error: {weights}: welfare = ")
     assert done.stderr.endswith("; expected a finite number >= 0\n")
     assert not (folder / "analysis").exists()
+
+
+def test_bargain_interrupted_while_writing_leaves_no_unfinished_folder(tmp_path, monkeypatch):
+    from sim.cli.bargain import OUTPUT_FILES
+
+    assert sim.bargaining.output.FIGURE in OUTPUT_FILES
+    issue = str(ROOT / "scenarios" / "issues" / "kz_csto_role.toml")
+    out = tmp_path / "out"
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sim.bargaining.output, "positions_figure", stop)  # after the CSVs are written
+        stopped = runner.invoke(app, ["bargain", issue, "-r", "2", "-q", "--out", str(out)])
+    assert stopped.exit_code == 130
+    assert stopped.stderr == "error: interrupted\n"
+    assert not out.exists()
+    again = runner.invoke(app, ["bargain", issue, "-r", "2", "-q", "--out", str(out)])
+    assert again.exit_code == 0, again.output
+    written = {p.name for p in out.iterdir()}
+    assert {"forecast.csv", "rounds.csv", "positions.png", "manifest.json"} <= written <= set(OUTPUT_FILES)
