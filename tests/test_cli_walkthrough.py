@@ -31,9 +31,9 @@ Each test runs the commands end to end (typer's CliRunner) as the user typed the
 - ``calibrate --resume --force`` threw the history away and started again; like ``sweep`` it
   now refuses the pair in one line, before any work;
 - a bad value in a ``--weights`` TOML file named the flag but not the file: now the file;
-- ``bargain`` interrupted while drawing its figure left forecast.csv, rounds.csv and
-  scores.csv without the figure or manifest.json, a folder that looked finished: it now takes
-  back its files, so the next command needs no --force.
+- ``bargain`` and ``hindcast`` interrupted while drawing their figures left their CSVs
+  without the figures or manifest.json, a folder that looked finished: they now take back
+  their files, so the next command needs no --force.
 
 And what held, kept so: every ``--flag`` that README.md and docs/*.md show after
 ``multivector COMMAND`` is an option of that command, and every repository path they name exists.
@@ -56,6 +56,7 @@ from typer.testing import CliRunner
 
 import sim.analysis.report
 import sim.bargaining.output
+import sim.evidence.hindcast
 import sim.experiments.sweep
 from sim.cli.app import app
 from sim.experiments.experiment import MAX_STEPS
@@ -379,3 +380,24 @@ def test_bargain_interrupted_while_writing_leaves_no_unfinished_folder(tmp_path,
     assert again.exit_code == 0, again.output
     written = {p.name for p in out.iterdir()}
     assert {"forecast.csv", "rounds.csv", "positions.png", "manifest.json"} <= written <= set(OUTPUT_FILES)
+
+
+def test_hindcast_interrupted_while_writing_leaves_no_unfinished_folder(tmp_path, monkeypatch):
+    from sim.cli.evidence import HINDCAST_FILES
+
+    out = tmp_path / "out"
+    args = ["hindcast", "--start", "2011", "--end", "2013", "-r", "2", "-q", "--out", str(out)]
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sim.evidence.hindcast, "plot_paths", stop)  # after its three CSVs
+        stopped = runner.invoke(app, args)
+    assert stopped.exit_code == 130
+    assert stopped.stderr == "error: interrupted\n"
+    assert not out.exists()
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0, again.output
+    assert {p.name for p in out.iterdir()} <= set(HINDCAST_FILES)
+    assert {"hindcast.csv", "hindcast.png", "manifest.json"} <= {p.name for p in out.iterdir()}

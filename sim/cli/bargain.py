@@ -13,7 +13,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli.common import ForceOption, QuietOption, SeedOption, handle_user_errors, out_option
+from sim.cli.common import (
+    ForceOption,
+    QuietOption,
+    SeedOption,
+    handle_user_errors,
+    out_option,
+    taken_back_on_interrupt,
+)
 
 
 class ModelChoice(StrEnum):
@@ -72,11 +79,8 @@ def bargain(
         "from_run": None if from_run is None else str(from_run),
         "at": at,
     }
-    try:
+    with taken_back_on_interrupt(out, OUTPUT_FILES):  # the figure takes a second, after the CSVs
         write_results(out, issues, result, scores, inputs, started)
-    except KeyboardInterrupt:  # stopped between two files (the figure takes a second)
-        _take_back(out)
-        raise
     if not quiet:
         table = Table(title=f"Forecasts (median [5%, 95%] of {replicates} replicates) -> {out}")
         for column in ("issue", "model", "forecast", "weighted mean", "weighted median", "rounds"):
@@ -95,16 +99,3 @@ def bargain(
 
 OUTPUT_FILES = ("forecast.csv", "rounds.csv", "scores.csv", "positions.png", "manifest.json")
 """What ``bargain`` writes into its folder (``sim.bargaining.output.write_results``)."""
-
-
-def _take_back(out: Path) -> None:
-    """Remove the output files of an interrupted write, and the folder if that empties it.
-
-    A folder holding forecast.csv but no figure and no manifest.json looks finished and is
-    not; the next command then needs no --force. The folder was empty, or --force was given to
-    replace these very files, so nothing else is lost.
-    """
-    for name in OUTPUT_FILES:
-        (out / name).unlink(missing_ok=True)
-    if out.is_dir() and not any(out.iterdir()):
-        out.rmdir()

@@ -116,6 +116,25 @@ class OneLineErrors(TyperGroup):
 
 
 @contextmanager
+def taken_back_on_interrupt(out: Path, names: tuple[str, ...]) -> Iterator[None]:
+    """On Ctrl-C while a command writes ``names`` into ``out``, remove them and re-raise.
+
+    A folder holding some of a command's files but not its manifest.json looks finished and is
+    not, and the next command into it would ask for --force. The folder was empty, or --force
+    was given to replace these very files, so nothing else is lost; it is removed if that
+    empties it.
+    """
+    try:
+        yield
+    except KeyboardInterrupt:
+        for name in names:
+            (out / name).unlink(missing_ok=True)
+        if out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+        raise
+
+
+@contextmanager
 def working(message: str, quiet: bool) -> Iterator[None]:
     """A spinner with ``message`` on a terminal while a step without countable units runs."""
     console = Console(stderr=True)

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sim.cli.common import ForceOption, QuietOption, SeedOption, handle_user_errors, out_option
+from sim.cli.common import (
+    ForceOption,
+    QuietOption,
+    SeedOption,
+    handle_user_errors,
+    out_option,
+    taken_back_on_interrupt,
+)
 from sim.errors import UserError
 from sim.paths import CALIBRATION_DIR, FITTED_FILE, OBSERVED_FILE, OBSERVED_GDP_FILE, user_calibration_dir
 
@@ -27,6 +34,17 @@ ObservedOption = Annotated[
         show_default="the shipped seeds/data/kz_trade_by_partner.csv",
     ),
 ]
+
+
+HINDCAST_FILES = (
+    "hindcast.csv",
+    "hindcast_gdp.csv",
+    "hindcast_summary.csv",
+    "hindcast.png",
+    "pit.png",
+    "manifest.json",
+)
+"""What ``hindcast`` writes into its folder (``sim.evidence.hindcast.write_hindcast`` and the manifest)."""
 
 
 @handle_user_errors
@@ -74,21 +92,22 @@ def hindcast(
     check_writable(out)  # before the replicates run, not after
     result = run_hindcast(data, start, end, replicates, seed, gdp=gdp, posterior=posterior)
     folder = prepare_output_dir(out, force)
-    written = write_hindcast(result, folder)
-    inputs = {
-        "observed": str(observed),
-        "observed_gdp": str(observed_gdp),
-        "start": start,
-        "end": end,
-        "replicates": replicates,
-        "posterior": posterior,
-    }
-    if result.posterior is not None:  # as run manifests do: the file -> SHA-256 of its bytes
-        inputs["posteriors"] = {
-            str(result.posterior): hashlib.sha256(result.posterior.read_bytes()).hexdigest()
+    with taken_back_on_interrupt(folder, HINDCAST_FILES):  # its two figures take a second or two
+        written = write_hindcast(result, folder)
+        inputs = {
+            "observed": str(observed),
+            "observed_gdp": str(observed_gdp),
+            "start": start,
+            "end": end,
+            "replicates": replicates,
+            "posterior": posterior,
         }
-    counts = {"partner_years": len(result.table), "replicates": replicates}
-    write_manifest(folder, build_manifest("hindcast", inputs, seed, started, counts))
+        if result.posterior is not None:  # as run manifests do: the file -> SHA-256 of its bytes
+            inputs["posteriors"] = {
+                str(result.posterior): hashlib.sha256(result.posterior.read_bytes()).hexdigest()
+            }
+        counts = {"partner_years": len(result.table), "replicates": replicates}
+        write_manifest(folder, build_manifest("hindcast", inputs, seed, started, counts))
     if not quiet:
         typer.echo(data.summary())
         for note in result.notes[len(data.notes) :]:
