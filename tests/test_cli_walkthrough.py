@@ -33,7 +33,10 @@ Each test runs the commands end to end (typer's CliRunner) as the user typed the
 - a bad value in a ``--weights`` TOML file named the flag but not the file: now the file;
 - ``bargain`` and ``hindcast`` interrupted while drawing their figures left their CSVs
   without the figures or manifest.json, a folder that looked finished: they now take back
-  their files, so the next command needs no --force.
+  their files, so the next command needs no --force;
+- Ctrl-C, the documented way to stop ``explore``, ended a running explorer with
+  "error: interrupted" and exit code 130: now "explorer stopped" and 0 (while it is still
+  starting, an interrupt stays one error line and 130).
 
 And what held, kept so: every ``--flag`` that README.md and docs/*.md show after
 ``multivector COMMAND`` is an option of that command, and every repository path they name exists.
@@ -58,6 +61,7 @@ import sim.analysis.report
 import sim.bargaining.output
 import sim.evidence.hindcast
 import sim.experiments.sweep
+import sim.explorer.server
 from sim.cli.app import app
 from sim.experiments.experiment import MAX_STEPS
 
@@ -401,3 +405,21 @@ def test_hindcast_interrupted_while_writing_leaves_no_unfinished_folder(tmp_path
     assert again.exit_code == 0, again.output
     assert {p.name for p in out.iterdir()} <= set(HINDCAST_FILES)
     assert {"hindcast.csv", "hindcast.png", "manifest.json"} <= {p.name for p in out.iterdir()}
+
+
+@pytest.mark.parametrize("started", [True, False], ids=["serving", "starting"])
+def test_ctrl_c_stops_a_running_explorer_without_an_error(started, monkeypatch):
+    def serve(results_dir, *, host, port, open_browser, on_ready):
+        if started:
+            on_ready(f"http://{host}:{port}/")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim.explorer.server, "serve", serve)
+    done = runner.invoke(app, ["explore", "--no-browser", "--port", "8799"])
+    if started:
+        assert done.exit_code == 0
+        assert done.stdout == "Explorer at http://127.0.0.1:8799/ (Ctrl-C to stop)\nexplorer stopped\n"
+        assert done.stderr == ""
+    else:
+        assert done.exit_code == 130
+        assert done.stdout == "" and done.stderr == "error: interrupted\n"
