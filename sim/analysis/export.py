@@ -87,6 +87,11 @@ def export_ema(results_dir: str | Path, out_file: str | Path | None = None) -> P
     results = load_results(results_dir)
     out = Path(out_file) if out_file is not None else results.path / "ema_results.tar.gz"
     ids_file = out.with_name(out.name.removesuffix(".tar.gz") + "_ids.csv")
+    if out.is_dir():
+        raise UserError(
+            f"`out_file` {out}: is a folder; expected a file name ending in .tar.gz, "
+            f"e.g. {out / 'ema_results.tar.gz'}"
+        )
     for path in (out, ids_file):
         if path.exists():
             raise UserError(f"`out_file` {path}: exists already; remove it or choose another file")

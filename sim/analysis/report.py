@@ -9,6 +9,7 @@ everything, so it can be sent as one file. ``docs/analysis.md`` explains how to 
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +37,7 @@ from sim.analysis.robustness import (
     robustness_ranking,
     satisficing_table,
 )
-from sim.analysis.sensitivity import sensitivity
+from sim.analysis.sensitivity import CONSTANT_RESAMPLES, sensitivity
 from sim.analysis.uncertainty import posterior_in_force, ranking_robustness, robustness_sentences
 from sim.analysis.verdict import verdict
 from sim.analysis.weights import resolve_weights, weighting_table
@@ -123,6 +124,12 @@ def analyze(
     found = sensitivity(results, chosen) if results.parameters else None
     if found is not None:
         tables[found[0]] = found[1]
+        if constant := found[1].attrs.get(CONSTANT_RESAMPLES):
+            analysis.notes.append(
+                f"Sobol indices of {', '.join(constant)} are left empty where the outcome did not "
+                "vary over the design's A and B samples (only in the rows that change one "
+                "parameter): the estimate is undefined there; more samples may help."
+            )
     _discover(analysis)
     _add_notes(analysis)
     return analysis
@@ -225,6 +232,7 @@ def write_analysis(
     results = load_results(results_dir)
     out = Path(out_dir) if out_dir is not None else results.path / "analysis"
     _check_out_dir(out)
+    earlier = _earlier_files(out)
     analysis = analyze(results, reference=reference, thresholds=thresholds, metrics=metrics, weights=weights)
     if figures:
         make_figures(analysis)
@@ -237,7 +245,30 @@ def write_analysis(
     atomic_write_bytes(out / "analysis.json", json.dumps(_options(analysis), indent=2).encode())
     report = out / "report.html"
     atomic_write_bytes(report, render_html(analysis).encode())
+    written = {f"{name}.csv" for name in analysis.tables} | {
+        f"figures/{name}.png" for name in analysis.figures
+    }
+    for name in earlier - written:  # an earlier analysis's table this one has not (satisficing.csv ...)
+        (out / name).unlink(missing_ok=True)
     return report
+
+
+def _earlier_files(out: Path) -> set[str]:
+    """The tables and figures an earlier analysis in ``out`` listed in its analysis.json.
+
+    A new analysis replaces them; those it does not write again are removed after it is
+    written, so a table of other options (thresholds, a sweep's indices) never sits beside
+    it as if it were its own. Only names of the analysis's own form count: a user's files stay.
+    """
+    try:
+        listed = json.loads((out / "analysis.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(listed, dict):
+        return set()
+    names = [*listed.get("tables", []), *listed.get("figures", [])]
+    own = re.compile(r"(figures/)?[A-Za-z0-9_]+\.(csv|png)")
+    return {n for n in names if isinstance(n, str) and own.fullmatch(n)}
 
 
 def _check_out_dir(out: Path) -> None:

@@ -11,6 +11,7 @@ Analysis never imports Mesa or the model, so results can be analysed on a machin
 simulation installed.
 """
 
+import difflib
 import json
 import math
 from dataclasses import dataclass, field
@@ -153,7 +154,11 @@ def check_metric(results: Results, name: str) -> Outcome:
     """Return the outcome called ``name``, or raise a UserError listing close names."""
     if name in results.outcomes:
         return results.outcomes[name]
-    close = [o for o in results.outcomes if o.startswith(name) or name in o][:6]
+    close = [o for o in results.outcomes if o.startswith(name) or name in o]
+    close += [
+        o for o in difflib.get_close_matches(name, list(results.outcomes), n=3, cutoff=0.8) if o not in close
+    ]
+    close = close[:6]  # a prefix (welfare), or a typo (autonomy_meen)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise UserError(
         f"{results.path / 'runs.csv'}: unknown metric {name!r}; expected an outcome column "

@@ -19,6 +19,7 @@ Contract with ``sim.experiments.designs`` (the design order):
   the manifest's ``sweep.parameters.<name>.low/high``, else the design's range.
 """
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -50,6 +51,10 @@ MORRIS_COLUMNS = [
     "sigma",
 ]
 DEFAULT_MORRIS_LEVELS = 4
+CONSTANT_RESAMPLES = "constant_resamples"
+"""Key in a Sobol table's ``attrs``: metrics whose indices are undefined for some strategy and
+scenario because the outcome did not vary over the design's A and B rows (see sobol_table)."""
+_SALIB_CONSTANT = "Constant values encountered"  # SALib's warning, after which it returns 0
 
 
 def design_matrix(results: Results) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -151,18 +156,33 @@ def sobol_table(results: Results, metrics: list[str]) -> pd.DataFrame:
     second_order = saltelli_second_order(matrix)
     problem = salib_problem(results, names, matrix)
     rows = []
+    constant = set()
+    nan = dict.fromkeys(("S1", "S1_conf", "ST", "ST_conf"), float("nan"))
     for metric, key, y in _outputs(results, metrics, points):
         if not np.ptp(y) > 0:  # a constant outcome has no variance to apportion
-            nan = dict.fromkeys(("S1", "S1_conf", "ST", "ST_conf"), float("nan"))
             rows += [dict(zip(SOBOL_COLUMNS, [*key, metric, name], strict=False)) | nan for name in names]
             continue
-        index = sobol_analyze.analyze(problem, y, calc_second_order=second_order, seed=_seed(results))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            index = sobol_analyze.analyze(problem, y, calc_second_order=second_order, seed=_seed(results))
+        for w in caught:  # anything else SALib says still reaches the user
+            if _SALIB_CONSTANT not in str(w.message):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        if any(_SALIB_CONSTANT in str(w.message) for w in caught):
+            # Constant over the A and B rows, varying only in the AB rows: the estimators divide
+            # by that variance, and SALib returns 0 with a multi-line warning on stderr. The
+            # index is undefined, so it is left empty and the report says why, once.
+            constant.add(metric)
+            rows += [dict(zip(SOBOL_COLUMNS, [*key, metric, name], strict=False)) | nan for name in names]
+            continue
         for j, name in enumerate(names):
             rows.append(
                 dict(zip(SOBOL_COLUMNS, [*key, metric, name], strict=False))
                 | {k: float(index[k][j]) for k in ("S1", "S1_conf", "ST", "ST_conf")}
             )
-    return pd.DataFrame(rows, columns=SOBOL_COLUMNS)
+    table = pd.DataFrame(rows, columns=SOBOL_COLUMNS)
+    table.attrs[CONSTANT_RESAMPLES] = [m for m in metrics if m in constant]
+    return table
 
 
 def morris_table(results: Results, metrics: list[str]) -> pd.DataFrame:

@@ -68,12 +68,7 @@ def resolve_weights(metrics: list[str], spec: dict[str, float] | None = None) ->
         spec = dict.fromkeys(groups, 1.0)
     raw = dict.fromkeys(metrics, 0.0)
     for name, weight in spec.items():
-        if (
-            not isinstance(weight, int | float)
-            or isinstance(weight, bool)
-            or not math.isfinite(weight)
-            or weight < 0
-        ):
+        if not _is_weight(weight):
             raise UserError(f"`weights`: {name} = {weight!r}; expected a finite number >= 0")
         if name in groups:
             for metric in groups[name]:
@@ -91,6 +86,16 @@ def resolve_weights(metrics: list[str], spec: dict[str, float] | None = None) ->
     return {m: w / total for m, w in raw.items()}
 
 
+def _is_weight(weight: object) -> bool:
+    """A finite number >= 0 (not a bool, which TOML and Python would let count as 1)."""
+    return (
+        isinstance(weight, int | float)
+        and not isinstance(weight, bool)
+        and math.isfinite(weight)
+        and weight >= 0
+    )
+
+
 def parse_weights(text: str | None) -> dict[str, float] | None:
     """Weights from a TOML file path or an inline ``name=number,...`` list (None: default)."""
     if text is None or not text.strip():
@@ -101,6 +106,9 @@ def parse_weights(text: str | None) -> dict[str, float] | None:
         table = data.get("weights", data)
         if not isinstance(table, dict):
             raise UserError(f"{path}: `weights` must be a table of name = number")
+        for name, weight in table.items():  # named here with the file; names are checked later
+            if not _is_weight(weight):
+                raise UserError(f"{path}: {name} = {weight!r}; expected a finite number >= 0")
         return dict(table)
     out: dict[str, float] = {}
     for part in text.split(","):

@@ -1,5 +1,5 @@
 """``python -m sim.cli``: the same as the ``multivector`` command."""
 
-from sim.cli.app import app
+from sim.cli.main import main
 
-app()
+main()

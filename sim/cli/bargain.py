@@ -13,7 +13,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sim.cli.common import ForceOption, QuietOption, SeedOption, handle_user_errors, out_option
+from sim.cli.common import (
+    ForceOption,
+    QuietOption,
+    SeedOption,
+    handle_user_errors,
+    out_option,
+    taken_back_on_interrupt,
+)
 
 
 class ModelChoice(StrEnum):
@@ -72,7 +79,8 @@ def bargain(
         "from_run": None if from_run is None else str(from_run),
         "at": at,
     }
-    write_results(out, issues, result, scores, inputs, started)
+    with taken_back_on_interrupt(out, OUTPUT_FILES):  # the figure takes a second, after the CSVs
+        write_results(out, issues, result, scores, inputs, started)
     if not quiet:
         table = Table(title=f"Forecasts (median [5%, 95%] of {replicates} replicates) -> {out}")
         for column in ("issue", "model", "forecast", "weighted mean", "weighted median", "rounds"):
@@ -87,3 +95,7 @@ def bargain(
                 f"{row.rounds}{'' if row.converged else '+'}",
             )
         Console(width=140).print(table)
+
+
+OUTPUT_FILES = ("forecast.csv", "rounds.csv", "scores.csv", "positions.png", "manifest.json")
+"""What ``bargain`` writes into its folder (``sim.bargaining.output.write_results``)."""

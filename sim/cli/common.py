@@ -92,16 +92,46 @@ class OneLineErrors(TyperGroup):
     with exit code 2, so every mistake reads the same whichever layer caught it.
     """
 
+    def make_context(self, *args: Any, **kwargs: Any) -> typer.Context:
+        """Parse the command line; Ctrl-C meanwhile is one line, as inside a command."""
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise fail("interrupted", 130) from None
+
     def invoke(self, ctx: typer.Context) -> Any:
-        """Run the subcommand, turning its usage errors into one line."""
+        """Run the subcommand, turning its usage errors (and a Ctrl-C) into one line."""
         try:
             return super().invoke(ctx)
         except NoArgsIsHelpError:
             raise
+        except KeyboardInterrupt:  # before or after the command's own handler runs
+            raise fail("interrupted", 130) from None
         except UsageError as err:
             where = err.ctx.command_path if err.ctx is not None else ctx.command_path
-            print_error(f"{err.format_message()} (see: {where} --help)")
+            # typer's pydantic-style checks prefix "Value error, " and end in a full stop
+            message = err.format_message().replace(": Value error, ", ": ").rstrip(".")
+            print_error(f"{message} (see: {where} --help)")
             raise typer.Exit(2) from None
+
+
+@contextmanager
+def taken_back_on_interrupt(out: Path, names: tuple[str, ...]) -> Iterator[None]:
+    """On Ctrl-C while a command writes ``names`` into ``out``, remove them and re-raise.
+
+    A folder holding some of a command's files but not its manifest.json looks finished and is
+    not, and the next command into it would ask for --force. The folder was empty, or --force
+    was given to replace these very files, so nothing else is lost; it is removed if that
+    empties it.
+    """
+    try:
+        yield
+    except KeyboardInterrupt:
+        for name in names:
+            (out / name).unlink(missing_ok=True)
+        if out.is_dir() and not any(out.iterdir()):
+            out.rmdir()
+        raise
 
 
 @contextmanager

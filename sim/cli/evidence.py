@@ -9,8 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sim.cli.common import ForceOption, QuietOption, SeedOption, handle_user_errors, out_option
-from sim.files import build_manifest, check_writable, now, prepare_output_dir, write_manifest
+from sim.cli.common import (
+    ForceOption,
+    QuietOption,
+    SeedOption,
+    handle_user_errors,
+    out_option,
+    taken_back_on_interrupt,
+)
+from sim.errors import UserError
 from sim.paths import CALIBRATION_DIR, FITTED_FILE, OBSERVED_FILE, OBSERVED_GDP_FILE, user_calibration_dir
 
 if TYPE_CHECKING:
@@ -27,6 +34,17 @@ ObservedOption = Annotated[
         show_default="the shipped seeds/data/kz_trade_by_partner.csv",
     ),
 ]
+
+
+HINDCAST_FILES = (
+    "hindcast.csv",
+    "hindcast_gdp.csv",
+    "hindcast_summary.csv",
+    "hindcast.png",
+    "pit.png",
+    "manifest.json",
+)
+"""What ``hindcast`` writes into its folder (``sim.evidence.hindcast.write_hindcast`` and the manifest)."""
 
 
 @handle_user_errors
@@ -61,6 +79,8 @@ def hindcast(
 
     The bands add the posterior's model discrepancy when its file has one (docs/validation.md).
     """
+    from sim.files import build_manifest, check_writable, now, prepare_output_dir, write_manifest
+
     started = now()
     from sim.evidence.hindcast import run_hindcast, write_hindcast
     from sim.evidence.observed import read_observed
@@ -72,21 +92,22 @@ def hindcast(
     check_writable(out)  # before the replicates run, not after
     result = run_hindcast(data, start, end, replicates, seed, gdp=gdp, posterior=posterior)
     folder = prepare_output_dir(out, force)
-    written = write_hindcast(result, folder)
-    inputs = {
-        "observed": str(observed),
-        "observed_gdp": str(observed_gdp),
-        "start": start,
-        "end": end,
-        "replicates": replicates,
-        "posterior": posterior,
-    }
-    if result.posterior is not None:  # as run manifests do: the file -> SHA-256 of its bytes
-        inputs["posteriors"] = {
-            str(result.posterior): hashlib.sha256(result.posterior.read_bytes()).hexdigest()
+    with taken_back_on_interrupt(folder, HINDCAST_FILES):  # its two figures take a second or two
+        written = write_hindcast(result, folder)
+        inputs = {
+            "observed": str(observed),
+            "observed_gdp": str(observed_gdp),
+            "start": start,
+            "end": end,
+            "replicates": replicates,
+            "posterior": posterior,
         }
-    counts = {"partner_years": len(result.table), "replicates": replicates}
-    write_manifest(folder, build_manifest("hindcast", inputs, seed, started, counts))
+        if result.posterior is not None:  # as run manifests do: the file -> SHA-256 of its bytes
+            inputs["posteriors"] = {
+                str(result.posterior): hashlib.sha256(result.posterior.read_bytes()).hexdigest()
+            }
+        counts = {"partner_years": len(result.table), "replicates": replicates}
+        write_manifest(folder, build_manifest("hindcast", inputs, seed, started, counts))
     if not quiet:
         typer.echo(data.summary())
         for note in result.notes[len(data.notes) :]:
@@ -110,7 +131,8 @@ def calibrate(
             "-o",
             help="Posterior file (ABC); OUTPUT is the spec's output, else NAME.posterior.toml.",
             dir_okay=False,
-            show_default="scenarios/calibration/OUTPUT if that folder exists, else ./OUTPUT",
+            show_default="scenarios/calibration/OUTPUT if that folder exists, else ./OUTPUT; "
+            "with --quick, NAME-quick.posterior.toml in --work",
         ),
     ] = None,
     work: Annotated[
@@ -152,6 +174,8 @@ def calibrate(
     from sim.evidence.calibration import load_spec
     from sim.evidence.observed import read_observed
 
+    if resume and force:
+        raise UserError("`resume=True` and `force=True`: choose one (resume keeps the finished generations)")
     calibration = load_spec(spec)
     fitted = fitted if fitted is not None else user_calibration_dir() / FITTED_FILE.name
     data = read_observed(observed)
@@ -176,19 +200,21 @@ def _abc(
     quiet: bool,
 ) -> None:
     """ABC-SMC: the posterior file, identifiability table and pair plot, one line per generation."""
+    from sim.files import build_manifest, check_writable, now, write_manifest
+
     started = now()
     from rich.console import Console
 
     from sim.evidence.abc import DB_NAME, SETTINGS_NAME, quick_spec, run_abc
     from sim.evidence.discrepancy_estimate import add_discrepancy, write_residuals
     from sim.evidence.observed_gdp import read_observed_gdp
-    from sim.evidence.posterior_file import default_output, write_identifiability, write_posterior
+    from sim.evidence.posterior_file import write_identifiability, write_posterior
 
     if quick:
         calibration = quick_spec(calibration)
     suffix = "-quick" if quick else ""
     folder = work or Path("results") / "calibration" / f"{calibration.name}{suffix}"
-    target = out or default_output(calibration.name + suffix, "" if quick else calibration.output)
+    target = out or _posterior_target(calibration, folder, quick)
     check_writable(folder)  # both before the generations run, not after
     check_writable(target.parent)
     if force:
@@ -220,6 +246,19 @@ def _abc(
         typer.echo("wrote " + ", ".join(str(p) for p in written))
 
 
+def _posterior_target(calibration: "CalibrationSpec", folder: Path, quick: bool) -> Path:
+    """The default posterior file: the spec's, where posteriors are kept; --quick's, in its work folder.
+
+    A --quick check is not a posterior to run with, so it stays under results/ with the rest of
+    the check instead of landing among the shipped files of a checkout (scenarios/calibration/).
+    """
+    from sim.evidence.posterior_file import default_output
+
+    if quick:
+        return folder / f"{calibration.name}-quick.posterior.toml"
+    return default_output(calibration.name, calibration.output)
+
+
 def _discrepancy_replicates(calibration: "CalibrationSpec", quick: bool) -> int:
     """The estimate's replicates: the hindcast's 100, or the quick spec's few with --quick."""
     from sim.evidence.discrepancy_estimate import DISCREPANCY_REPLICATES
@@ -239,13 +278,13 @@ def _discrepancy(
     from sim.evidence.abc import quick_spec
     from sim.evidence.discrepancy_estimate import add_discrepancy, write_residuals
     from sim.evidence.observed_gdp import read_observed_gdp
-    from sim.evidence.posterior_file import default_output
+    from sim.files import check_writable
 
     if quick:
         calibration = quick_spec(calibration)
     suffix = "-quick" if quick else ""
-    target = out or default_output(calibration.name + suffix, "" if quick else calibration.output)
     folder = work or Path("results") / "calibration" / f"{calibration.name}{suffix}"
+    target = out or _posterior_target(calibration, folder, quick)
     check_writable(folder)
     check_writable(target.parent)
     replicates = _discrepancy_replicates(calibration, quick)
@@ -276,6 +315,8 @@ def _optimise(
     quiet: bool,
 ) -> None:
     """Sobol design + Nelder-Mead: one fitted point (``method = "optimise"`` in the spec)."""
+    from sim.files import build_manifest, check_writable, now, prepare_output_dir, write_manifest
+
     started = now()
     from sim.evidence.calibration import calibrate as fit
     from sim.evidence.calibration import write_calibration

@@ -1,6 +1,7 @@
 """The ``explore`` command (registered by ``sim.cli.app``): serve the interactive explorer.
 
-A bad results folder, a busy port or a missing Solara is one line on stderr and exit code 2.
+A bad results folder, a busy port or a missing Solara is one line on stderr and exit code 2;
+Ctrl-C stops a running explorer with exit code 0.
 """
 
 from pathlib import Path
@@ -30,10 +31,16 @@ def explore(
     """Serve the interactive explorer (model and results views) in the browser; Ctrl-C stops it."""
     from sim.explorer.server import serve
 
-    serve(
-        results_dir,
-        host=host,
-        port=port,
-        open_browser=not no_browser,
-        on_ready=lambda url: typer.echo(f"Explorer at {url} (Ctrl-C to stop)"),
-    )
+    serving = False
+
+    def ready(url: str) -> None:
+        nonlocal serving
+        serving = True
+        typer.echo(f"Explorer at {url} (Ctrl-C to stop)")
+
+    try:
+        serve(results_dir, host=host, port=port, open_browser=not no_browser, on_ready=ready)
+    except KeyboardInterrupt:
+        if not serving:
+            raise  # stopped while starting: an interrupt like any other (one line, exit 130)
+        typer.echo("explorer stopped")  # Ctrl-C is how a running explorer ends: not an error

@@ -15,6 +15,7 @@ from sim.cli.common import (
     ForceOption,
     QuietOption,
     SeedOption,
+    fail,
     handle_user_errors,
     out_option,
     print_error,
@@ -36,36 +37,61 @@ def run(
         typer.Option("--strategy", "-s", help="Strategy name; repeat for several (default: all)."),
     ] = None,
     replicates: Annotated[
-        int, typer.Option("--replicates", "-r", help="Replicate runs per scenario x strategy.")
+        int, typer.Option("--replicates", "-r", help="Replicate runs per scenario x strategy, at least 1.")
     ] = 100,
     steps: Annotated[
-        int | None, typer.Option("--steps", help="Quarters to simulate (default: the scenario's).")
+        int | None,
+        typer.Option(
+            "--steps", help="Quarters to simulate, 1 to 400 (default: the scenario's, 48 = 12 years)."
+        ),
     ] = None,
     seed: SeedOption = 1,
     record_every: Annotated[
         int,
-        typer.Option("--record-every", help="Timeseries interval in steps (0 = no timeseries.csv)."),
+        typer.Option(
+            "--record-every",
+            help="Quarters between timeseries.csv rows (4 = yearly; 0 = no timeseries.csv).",
+        ),
     ] = 4,
     out: out_option("results/latest") = None,
     force: ForceOption = False,
     quiet: QuietOption = False,
-    report: Annotated[bool, typer.Option("--report/--no-report", help="Write the analysis report.")] = True,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Write OUT/analysis/report.html and its tables.")
+    ] = True,
 ) -> None:
     """Run scenarios x strategies and write runs.csv, timeseries.csv and manifest.json."""
     from sim.experiments.experiment import RunRequest, plan_experiment, run_experiment, summarise
 
     request = RunRequest(tuple(scenarios or ()), tuple(strategy or ()), replicates, steps, seed, record_every)
     plan = plan_experiment(request)
+    if steps is None:  # a --steps shorter than the scenario is the user's choice, not a surprise
+        _note_late_events(plan.scenarios)
     out = out or Path("results/latest")
     with progress_bar(plan.total_runs, quiet) as advance:
         runs = run_experiment(plan, out, force, advance)
     if not quiet:
         _print_summary(summarise(runs))
-    report_path = _write_report(out) if report else None
+    try:
+        report_path = _write_report(out) if report else None
+    except KeyboardInterrupt:
+        raise fail(
+            f"interrupted while writing the report; the runs in {out} are complete: "
+            f"`multivector analyze {out}` writes the report",
+            130,
+        ) from None
     typer.echo(
         f"wrote {len(runs)} runs to {out}/" + (f"; report: {report_path}" if report_path else ""),
         err=quiet,
     )
+
+
+def _note_late_events(scenarios) -> None:
+    from sim.experiments.experiment import events_after_the_end
+
+    for scenario in scenarios:
+        if note := events_after_the_end(scenario):
+            typer.echo(f"note: {note}", err=True)
 
 
 def _write_report(out: Path) -> Path:
@@ -132,8 +158,9 @@ def validate(files: Annotated[list[str], typer.Argument(help="Scenario files to 
     facts = known_fact_ids()
     for file in files:
         try:
-            load_scenario(file, known_facts=facts)
+            scenario = load_scenario(file, known_facts=facts)
             typer.echo(f"{file}: ok")
+            _note_late_events([scenario])
         except UserError as err:
             failed += 1
             print_error(str(err))

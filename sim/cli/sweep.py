@@ -71,11 +71,20 @@ def sweep(
             said = True
             advance(runs, failed)
 
-        summary = run_sweep(
-            plan, out, backend=backend, workers=workers, scheduler=scheduler,
-            resume=resume, force=force, progress=started_then_advance,
-            notice=lambda message: typer.echo(f"note: {message}", err=True),
-        )  # fmt: skip
+        try:
+            summary = run_sweep(
+                plan, out, backend=backend, workers=workers, scheduler=scheduler,
+                resume=resume, force=force, progress=started_then_advance,
+                notice=lambda message: typer.echo(f"note: {message}", err=True),
+            )  # fmt: skip
+        except KeyboardInterrupt:
+            from sim.experiments.store import PARTS
+
+            if not (out / PARTS / "plan.json").is_file():
+                raise  # stopped before the sweep began: nothing to continue
+            raise fail(
+                f"interrupted; the finished runs are kept in {out}: add --resume to continue", 130
+            ) from None
     if summary.complete_before:
         if not quiet:
             typer.echo(f"nothing to do: the sweep in {out} is already complete")
@@ -83,7 +92,8 @@ def sweep(
     if not quiet:
         typer.echo(
             f"done: {summary.done:,} runs in {summary.seconds:.1f} s "
-            f"({summary.rate:,.0f} runs/s, {summary.workers} workers, {summary.backend})"
+            f"({summary.rate:,.0f} runs/s, {summary.workers} worker{'s' if summary.workers != 1 else ''}, "
+            f"{summary.backend})"
             + (f"; {summary.resumed:,} runs kept from before" if summary.resumed else "")
         )
         typer.echo(f"wrote {', '.join(summary.files)} to {out}")

@@ -23,6 +23,7 @@ from sim.files import (
     write_manifest,
 )
 from sim.model.posterior import posterior_digests
+from sim.model.quarters import format_quarter, parse_quarter
 from sim.model.scenario import Scenario, load_scenario, shipped_scenarios
 from sim.model.strategies import STRATEGIES
 from sim.schema import OUTCOMES
@@ -69,6 +70,24 @@ def resolve_scenarios(names: tuple[str, ...], steps: int | None) -> list[Scenari
             raise UserError(f"scenario {s.name!r} named twice")
         seen.add(s.name)
     return [s.with_overrides({"steps": steps}) for s in loaded] if steps is not None else loaded
+
+
+def events_after_the_end(scenario: Scenario) -> str | None:
+    """A note naming the scenario's dated events after its last quarter, which never fire; else None.
+
+    Events before ``start`` are in force from the beginning (``Scenario.timeline``), but one
+    after the end is silently left out of every run: a typo in its year (2204Q2) or a scenario
+    cut too short. ``validate`` and ``run`` say so in one ``note:`` line.
+    """
+    late = [s.event for s in scenario.timeline() if s.step > scenario.steps]
+    if not late:
+        return None
+    last = format_quarter(parse_quarter(scenario.start) + scenario.steps - 1)
+    named = ", ".join(f"{e.name!r} at {e.at}" for e in late)
+    return (
+        f"scenario {scenario.name}: {len(late)} event(s) after its last quarter ({last}, "
+        f"steps = {scenario.steps}) never fire: {named}"
+    )
 
 
 def resolve_strategies(names: tuple[str, ...]) -> list[str]:

@@ -115,6 +115,11 @@ def _run_sweep(
         summary.complete_before = True
         return summary
     if state == "new" and not force:
+        if not resume and (store.parts / "plan.json").is_file():
+            raise UserError(
+                f"{out}: output folder is not empty; use `force=True` to overwrite it, or "
+                "`resume=True` to continue the interrupted sweep it holds"
+            )
         prepare_output_dir(out, force)  # refuses a non-empty folder before any work
     chunks = plan_chunks(sweep)
     tasks = group_tasks(chunks, sweep.spec.chunk_size)

@@ -194,7 +194,7 @@ def _strategies(spec: SweepSpec, errors: list[str]) -> list[str]:
         errors.append('strategies: list at least one strategy, or "all"')
     for i, name in enumerate(spec.strategies):
         if name not in STRATEGIES:
-            errors.append(f"strategies[{i}]: unknown strategy {name!r}; known: {list(STRATEGIES)}")
+            errors.append(f"strategies[{i}]: unknown strategy {name!r}; known: {', '.join(STRATEGIES)}")
     return list(dict.fromkeys(spec.strategies))
 
 
