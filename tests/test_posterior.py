@@ -75,7 +75,7 @@ def test_a_missing_posterior_is_one_clear_error(tmp_path):
         (('"pivot.trade_inertia" = [0.03', '"pivot.trade_inertia" = [0.01'), "outside the prior"),
         (
             ('[prior."pivot.base_growth"]', '[prior."powers.russia.tolerance"]'),
-            "differ from the prior",
+            "particles: pivot.base_growth not in the prior; no particles for powers.russia.tolerance",
         ),
     ],
 )

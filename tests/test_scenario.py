@@ -180,6 +180,20 @@ def test_unknown_fact_id_is_an_error(tmp_path):
         load_scenario(str(path), known_facts=known_fact_ids())
 
 
+def test_an_unknown_fact_id_is_named_by_the_index_in_its_own_file(tmp_path):
+    """The merged list starts with the parent's facts; the message points into the user's file."""
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "baseline_2023"\nfacts = ["F01", "F999"]\n')
+    with pytest.raises(UserError, match=r"child\.toml: facts\[1\]: unknown fact id 'F999'"):
+        load_scenario(str(child), known_facts=known_fact_ids())
+    child.write_text(
+        'extends = "baseline_2023"\n[[events]]\nat = "2025Q1"\nname = "e"\nfacts = ["F999"]\n'
+        'set = { "world.sanctions" = 0.7 }\n'
+    )
+    with pytest.raises(UserError, match=r"child\.toml: events\[0\]\.facts\[0\]: unknown fact id"):
+        load_scenario(str(child), known_facts=known_fact_ids())
+
+
 def test_with_overrides_sets_paths_and_validates():
     s = load_scenario("baseline_2023")
     t = s.with_overrides({"powers.russia.tolerance": 0.3, "strategies.multivector.level": 0.5})

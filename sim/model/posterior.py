@@ -92,9 +92,11 @@ class Posterior(Strict):
             raise ValueError("particles.weight: missing")
         params = set(self.particles) - {"weight"}
         if params != set(self.prior):
-            raise ValueError(
-                f"particles: parameters {sorted(params)} differ from the prior's {sorted(self.prior)}"
-            )
+            extra, missing = sorted(params - set(self.prior)), sorted(set(self.prior) - params)
+            differ = [f"{', '.join(extra)} not in the prior"] * bool(extra) + [
+                f"no particles for {', '.join(missing)}"
+            ] * bool(missing)
+            raise ValueError(f"particles: {'; '.join(differ)}")
         sizes = {len(v) for v in self.particles.values()}
         if len(sizes) != 1 or 0 in sizes:
             raise ValueError("particles: every list must have the same, non-zero length")

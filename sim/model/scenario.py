@@ -271,12 +271,26 @@ def load_scenario(name_or_path: str, known_facts: set[str] | None = None) -> Sce
     except ValueError as err:
         raise UserError(f"{path}: {err}") from None
     if known_facts is not None:
-        cited = [(f"facts[{i}]", f) for i, f in enumerate(scenario.facts)] + [
-            (f"events[{i}].facts[{j}]", f)
-            for i, e in enumerate(scenario.events)
-            for j, f in enumerate(e.facts)
-        ]
-        for where, fact in cited:
-            if fact not in known_facts:
-                raise UserError(f"{path}: {where}: unknown fact id {fact!r} (see seeds/facts.toml)")
+        _check_fact_ids(path, known_facts)
     return scenario
+
+
+def _check_fact_ids(path: Path, known_facts: set[str]) -> None:
+    """Every fact id cited in ``path`` and the files it extends, named by that file's own index.
+
+    The merged scenario's lists join the files' lists, so its indices would point the user at
+    the wrong line; this reads each file of the chain (already validated) on its own.
+    """
+    data = read_toml(path)
+    events = data.get("events", [])
+    cited = [(f"facts[{i}]", f) for i, f in enumerate(data.get("facts", []))] + [
+        (f"events[{i}].facts[{j}]", f)
+        for i, e in enumerate(events if isinstance(events, list) else [])
+        for j, f in enumerate(e.get("facts", []) if isinstance(e, dict) else [])
+    ]
+    for where, fact in cited:
+        if fact not in known_facts:
+            raise UserError(f"{path}: {where}: unknown fact id {fact!r} (see seeds/facts.toml)")
+    parent = data.get("extends")
+    if isinstance(parent, str):
+        _check_fact_ids(find_scenario(parent, near=path.parent), known_facts)
