@@ -165,3 +165,22 @@ def test_constant_outcome_gives_undefined_indices_without_warnings(tmp_path, rec
     table = sobol_table(load_results(folder), ["welfare_final"])
     assert len(table) == 3 and table["S1"].isna().all() and table["ST"].isna().all()
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def test_indices_above_one_are_named_unreliable_and_a_good_design_has_none(ishigami_results, tmp_path):
+    """Ishigami at 1024 samples: every index below 1. A 2-sample design of a spiky outcome: named."""
+    _, table = sensitivity(ishigami_results, ["welfare_final"])
+    assert table.attrs["impossible_indices"] == []
+    matrix = sobol_sample.sample(ISHIGAMI, 2, calc_second_order=False, seed=11)
+    spike = matrix[2]  # an A-B row: the outcome jumps there alone
+
+    def spiky(strategy, x):
+        return np.where(np.isclose(x, spike).all(axis=1), 1e3, 0.0) + x[:, 0]
+
+    folder = make_sweep_folder(
+        tmp_path, design_frame(ISHIGAMI, matrix), spiky, strategies=("multivector",),
+        replicates=1, noise=0.0, sweep=sweep_spec(ISHIGAMI, "sobol"),
+    )  # fmt: skip
+    _, small = sensitivity(load_results(folder), ["welfare_final"])
+    assert ((small["S1"] > 1) | (small["ST"] > 1)).any()
+    assert small.attrs["impossible_indices"] == ["welfare_final"]

@@ -37,7 +37,7 @@ from sim.analysis.robustness import (
     robustness_ranking,
     satisficing_table,
 )
-from sim.analysis.sensitivity import CONSTANT_RESAMPLES, sensitivity
+from sim.analysis.sensitivity import CONSTANT_RESAMPLES, IMPOSSIBLE_INDICES, sensitivity
 from sim.analysis.uncertainty import posterior_in_force, ranking_robustness, robustness_sentences
 from sim.analysis.verdict import verdict
 from sim.analysis.weights import resolve_weights, weighting_table
@@ -129,6 +129,13 @@ def analyze(
                 f"Sobol indices of {', '.join(constant)} are left empty where the outcome did not "
                 "vary over the design's A and B samples (only in the rows that change one "
                 "parameter): the estimate is undefined there; more samples may help."
+            )
+        if impossible := found[1].attrs.get(IMPOSSIBLE_INDICES):
+            analysis.notes.append(
+                f"Sobol indices of {', '.join(impossible)} are estimated above 1 somewhere, which "
+                "no share of variance can be: the design has too few samples for these outcomes "
+                "(see their half-widths); read their indices as unreliable, or sweep again with "
+                "more samples."
             )
     _discover(analysis)
     _add_notes(analysis)

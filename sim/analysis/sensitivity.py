@@ -51,6 +51,9 @@ MORRIS_COLUMNS = [
     "sigma",
 ]
 DEFAULT_MORRIS_LEVELS = 4
+IMPOSSIBLE_INDICES = "impossible_indices"
+"""Key in a Sobol table's ``attrs``: metrics with an index estimated above 1, which no share of
+variance can be: the design has too few samples for them (their half-widths say how few)."""
 CONSTANT_RESAMPLES = "constant_resamples"
 """Key in a Sobol table's ``attrs``: metrics whose indices are undefined for some strategy and
 scenario because the outcome did not vary over the design's A and B rows (see sobol_table)."""
@@ -182,6 +185,8 @@ def sobol_table(results: Results, metrics: list[str]) -> pd.DataFrame:
             )
     table = pd.DataFrame(rows, columns=SOBOL_COLUMNS)
     table.attrs[CONSTANT_RESAMPLES] = [m for m in metrics if m in constant]
+    beyond = (table["S1"] > 1.0) | (table["ST"] > 1.0)
+    table.attrs[IMPOSSIBLE_INDICES] = [m for m in metrics if m in set(table.loc[beyond, "metric"])]
     return table
 
 
