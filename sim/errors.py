@@ -37,11 +37,12 @@ def render(message: str, name_of: Callable[[str], str | None]) -> str:
     return _PARAMETER.sub(swap, message)
 
 
-def describe_validation(err: "ValidationError", prefix: str = "") -> str:
+def describe_validation(err: "ValidationError", prefix: str = "", model: type | None = None) -> str:
     """Every error of a pydantic ``ValidationError`` on one line: ``key.path: message (got value)``.
 
     List items read ``events[2]``; keys that hold dots are quoted (``parameters."world.rivalry"``);
-    ``prefix`` is put before every key path (the table the validated data came from).
+    ``prefix`` is put before every key path (the table the validated data came from). With the
+    validated ``model`` class, an unknown key is answered with the closest known one.
     """
     parts = []
     for item in err.errors():
@@ -53,7 +54,46 @@ def describe_validation(err: "ValidationError", prefix: str = "") -> str:
                 key = f'"{part}"' if "." in str(part) else str(part)
                 loc += f".{key}" if loc else key
         path = ".".join(p for p in (prefix, loc) if p)
-        message = item["msg"].removeprefix("Value error, ")
-        got = f" (got {item['input']!r})" if item["type"] not in ("value_error", "missing") else ""
-        parts.append(f"{path}: {message}{got}" if path else message)
+        if item["type"] == "extra_forbidden":
+            message = "unknown key" + _did_you_mean(model, item["loc"])
+        elif item["type"] == "missing":
+            message = "required, missing"
+        else:
+            message = item["msg"].removeprefix("Value error, ")
+            message += f" (got {item['input']!r})" if item["type"] != "value_error" else ""
+        parts.append(f"{path}: {message}" if path else message)
     return "; ".join(parts)
+
+
+def _did_you_mean(model: type | None, loc: tuple) -> str:
+    """``; did you mean 'x'?`` when the keys beside ``loc`` in ``model`` hold a close match."""
+    import difflib
+
+    known = _keys_at(model, loc[:-1]) if model is not None else None
+    close = difflib.get_close_matches(str(loc[-1]), known or [], n=1, cutoff=0.7)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _keys_at(model: type, loc: tuple) -> list[str] | None:
+    """The field names of the pydantic model found at ``loc`` under ``model``, or None."""
+    from typing import Union, get_args, get_origin
+
+    from pydantic import BaseModel
+
+    node: object = model
+    for part in (*loc, None):
+        while get_origin(node) in (Union, type(int | None)) or str(get_origin(node)).endswith("Annotated"):
+            args = [a for a in get_args(node) if a is not type(None)]
+            node = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), args[0])
+        if part is None:
+            break
+        if isinstance(node, type) and issubclass(node, BaseModel):
+            field = node.model_fields.get(str(part))
+            if field is None:
+                return None
+            node = field.annotation
+        elif get_origin(node) in (dict, list, tuple):
+            node = get_args(node)[-1] if get_args(node) else None
+        else:
+            return None
+    return list(node.model_fields) if isinstance(node, type) and issubclass(node, BaseModel) else None

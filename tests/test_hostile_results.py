@@ -371,7 +371,7 @@ CASES: dict[str, tuple[Build, str]] = {
     "calibrate/random bytes": (lambda p: ["calibrate", p.file("c.toml", RANDOM)], r"c\.toml: not UTF-8 text"),
     "calibrate/empty spec": (
         lambda p: ["calibrate", p.file("c.toml", "")],
-        r"c\.toml: parameters: Field required",
+        r"c\.toml: parameters: required, missing",
     ),
     "calibrate/bad TOML": (lambda p: ["calibrate", p.file("c.toml", "[x")], r"c\.toml: invalid TOML"),
     "calibrate/observed random bytes": (

@@ -98,7 +98,20 @@ def test_extends_resolves_sibling_files_and_detects_cycles(tmp_path):
     [
         ("[powers.russia]\ntolerance = 1.5\n", r"powers\.russia\.tolerance: .*less than or equal to 1"),
         ("[powers.russia]\ntolerance = 'high'\n", r"powers\.russia\.tolerance: .*valid number"),
-        ("[powers.russia]\ncolour = 'red'\n", r"powers\.russia\.colour: Extra inputs are not permitted"),
+        ("[powers.russia]\ncolour = 'red'\n", r"powers\.russia\.colour: unknown key$"),
+        (
+            "[powers.russia]\ntolerence = 0.3\n",
+            r"powers\.russia\.tolerence: unknown key; did you mean 'tolerance'\?",
+        ),
+        (
+            "[partners.china]\ntrade_shar = 0.3\n",
+            r"partners\.china\.trade_shar: unknown key; did you mean 'trade_share'",
+        ),
+        ("[world.oil]\nmaen = 1.0\n", r"world\.oil\.maen: unknown key; did you mean 'mean'"),
+        (
+            "[strategies.multivector]\nlevle = 0.5\n",
+            r"strategies\.multivector\.levle: unknown key; did you mean 'level'",
+        ),
         ("[world]\nrivalry = -0.1\n", r"world\.rivalry: .*greater than or equal to 0"),
         (
             "[partners.russia]\ntrade_share = 0.5\n",

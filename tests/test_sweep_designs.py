@@ -148,7 +148,7 @@ ERRORS = {
     ),
     "unknown strategy": (_edit('"equidistance"', '"equidistant"'), "unknown strategy 'equidistant'"),
     "unknown scenario": (_edit('["baseline_2023"]', '["atlantis"]'), "scenarios[0]: unknown scenario"),
-    "unknown key": (_edit("samples = 3", "sample = 3"), "sample: Extra inputs are not permitted"),
+    "unknown key": (_edit("samples = 3", "sample = 3"), "sample: unknown key; did you mean 'samples'"),
     "wrong type": (_edit("replicates = 5", 'replicates = "five"'), "replicates: Input should be"),
     "range and values": (_edit("low = 0.1", "low = 0.1\nvalues = [0.3]"), "either low and high"),
     "bool with a range": (

@@ -269,7 +269,7 @@ def read_issue_toml(path: Path) -> Issue:
     try:
         spec = IssueSpec.model_validate(read_toml(path))
     except ValidationError as err:
-        raise UserError(f"{path}: {describe_validation(err)}") from None
+        raise UserError(f"{path}: {describe_validation(err, model=IssueSpec)}") from None
     unknown = sorted(set(spec.facts) - known_fact_ids())
     if unknown:
         raise UserError(f"{path}, field 'facts': unknown fact ids {unknown} (see seeds/facts.toml)")

@@ -130,7 +130,7 @@ def load_spec(name_or_path: str) -> CalibrationSpec:
     try:
         spec = CalibrationSpec.model_validate(data)
     except ValidationError as err:
-        raise UserError(f"{path}: {describe_validation(err)}") from None
+        raise UserError(f"{path}: {describe_validation(err, model=CalibrationSpec)}") from None
     scenario = load_scenario(spec.scenario)
     dumped = scenario.model_dump()
     for key, free in spec.parameters.items():

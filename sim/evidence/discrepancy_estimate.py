@@ -208,7 +208,7 @@ def add_discrepancy(
     try:
         Posterior.model_validate(data)
     except ValidationError as err:
-        raise UserError(f"{path}: {describe_validation(err)}") from None
+        raise UserError(f"{path}: {describe_validation(err, model=Posterior)}") from None
     stripped = strip_discrepancy(path.read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory(prefix="multivector-discrepancy.") as folder:
         copy = Path(folder) / path.name

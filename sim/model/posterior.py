@@ -130,7 +130,7 @@ def read_posterior(path: Path) -> Posterior:
     try:
         return Posterior.model_validate(read_toml(path))
     except ValidationError as err:
-        raise UserError(f"{path}: {describe_validation(err)}") from None
+        raise UserError(f"{path}: {describe_validation(err, model=Posterior)}") from None
 
 
 def load_posterior(path: Path) -> Posterior:

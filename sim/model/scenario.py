@@ -110,7 +110,9 @@ class Scenario(Strict):
             try:
                 STRATEGIES[name].Params.model_validate(overrides)
             except ValidationError as err:
-                raise ValueError(describe_validation(err, f"strategies.{name}")) from None
+                raise ValueError(
+                    describe_validation(err, f"strategies.{name}", STRATEGIES[name].Params)
+                ) from None
         return self
 
     @property
@@ -144,7 +146,9 @@ class Scenario(Strict):
             try:
                 after = Scenario.model_validate(data)
             except ValidationError as err:
-                raise ValueError(f"events[{i}] ({event.name}): {describe_validation(err)}") from None
+                raise ValueError(
+                    f"events[{i}] ({event.name}): {describe_validation(err, model=Scenario)}"
+                ) from None
             # Validation keeps free-form values (strategy tables) by reference; the next event edits
             # a fresh dump, so no snapshot changes after it is taken (cheaper than a deep copy).
             data = after.model_dump()
@@ -267,7 +271,7 @@ def load_scenario(name_or_path: str, known_facts: set[str] | None = None) -> Sce
         scenario = Scenario.model_validate(data)
         scenario.timeline()
     except ValidationError as err:
-        raise UserError(f"{path}: {describe_validation(err)}") from None
+        raise UserError(f"{path}: {describe_validation(err, model=Scenario)}") from None
     except ValueError as err:
         raise UserError(f"{path}: {err}") from None
     if known_facts is not None:
