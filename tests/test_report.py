@@ -157,3 +157,10 @@ def test_write_analysis_is_also_reachable_from_sim_analysis(tmp_path):
     report = write_from_package(folder, folder / "analysis", figures=False)
     assert report == folder / "analysis" / "report.html"
     assert "table-summary" in parse(report).ids
+
+
+def test_every_report_says_how_far_to_trust_the_model(run_report):
+    """The hindcasts' verdict (docs/validation.md) travels with every ranking, once."""
+    text = run_report.read_text(encoding="utf-8")
+    assert text.count("How far to trust the model") == 1
+    assert "not as forecasts of trade shares" in text

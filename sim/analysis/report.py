@@ -161,6 +161,15 @@ def _discover(analysis: Analysis) -> None:
         analysis.tables["prim"] = prim_boxes(analysis.results, analysis.thresholds)
 
 
+VALIDITY_NOTE = (
+    "How far to trust the model (docs/validation.md): replaying 2011-2018 it beats persistence on "
+    "trade shares and GDP growth; replaying 2018-2023, years it never saw, it misses China's rise "
+    "and trade with Russia holding after the 2022 sanctions. Read differences between strategies "
+    "as comparisons between mechanisms, not as forecasts of trade shares."
+)
+"""Every report says what the hindcasts found, so no ranking reads as a forecast."""
+
+
 def _add_notes(analysis: Analysis) -> None:
     results, notes = analysis.results, analysis.notes
     failed = int((results.runs["status"] == "error").sum())
@@ -175,6 +184,7 @@ def _add_notes(analysis: Analysis) -> None:
         notes.append(f"Sensitivity indices need a sobol or morris sweep; this design is {design}.")
     if results.timeseries is None:
         notes.append("No timeseries.csv: figures over time are left out.")
+    notes.append(VALIDITY_NOTE)
     if len(results.strategies) > 1 and not posterior_in_force(results):
         notes.append(
             "Every replicate used the same parameters (no calibration posterior in force): the "
