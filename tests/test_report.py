@@ -164,3 +164,5 @@ def test_every_report_says_how_far_to_trust_the_model(run_report):
     text = run_report.read_text(encoding="utf-8")
     assert text.count("How far to trust the model") == 1
     assert "not as forecasts of trade shares" in text
+    verdict = json.loads((run_report.parent / "analysis.json").read_text())["verdict"]
+    assert verdict[-1].startswith("How far to trust the model")  # the verdict's last word

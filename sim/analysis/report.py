@@ -121,6 +121,8 @@ def analyze(
             order = list(tables["ranking"]["strategy"])
             tables["posterior_robustness"] = ranking_robustness(results, order, chosen)
             analysis.verdict += robustness_sentences(tables["posterior_robustness"], posteriors)
+        if analysis.verdict:
+            analysis.verdict.append(VALIDITY_NOTE)
     found = sensitivity(results, chosen) if results.parameters else None
     if found is not None:
         tables[found[0]] = found[1]
@@ -167,7 +169,8 @@ VALIDITY_NOTE = (
     "and trade with Russia holding after the 2022 sanctions. Read differences between strategies "
     "as comparisons between mechanisms, not as forecasts of trade shares."
 )
-"""Every report says what the hindcasts found, so no ranking reads as a forecast."""
+"""Every report says what the hindcasts found (last in the verdict, else in the notes), so no
+ranking reads as a forecast."""
 
 
 def _add_notes(analysis: Analysis) -> None:
@@ -184,7 +187,8 @@ def _add_notes(analysis: Analysis) -> None:
         notes.append(f"Sensitivity indices need a sobol or morris sweep; this design is {design}.")
     if results.timeseries is None:
         notes.append("No timeseries.csv: figures over time are left out.")
-    notes.append(VALIDITY_NOTE)
+    if VALIDITY_NOTE not in analysis.verdict:
+        notes.append(VALIDITY_NOTE)
     if len(results.strategies) > 1 and not posterior_in_force(results):
         notes.append(
             "Every replicate used the same parameters (no calibration posterior in force): the "
