@@ -76,24 +76,36 @@ def _did_you_mean(model: type | None, loc: tuple) -> str:
 
 def _keys_at(model: type, loc: tuple) -> list[str] | None:
     """The field names of the pydantic model found at ``loc`` under ``model``, or None."""
-    from typing import Union, get_args, get_origin
-
-    from pydantic import BaseModel
+    from typing import get_args, get_origin
 
     node: object = model
-    for part in (*loc, None):
-        while get_origin(node) in (Union, type(int | None)) or str(get_origin(node)).endswith("Annotated"):
-            args = [a for a in get_args(node) if a is not type(None)]
-            node = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), args[0])
-        if part is None:
-            break
-        if isinstance(node, type) and issubclass(node, BaseModel):
+    for part in loc:
+        node = _bare(node)
+        if _is_model(node):
             field = node.model_fields.get(str(part))
             if field is None:
                 return None
             node = field.annotation
-        elif get_origin(node) in (dict, list, tuple):
-            node = get_args(node)[-1] if get_args(node) else None
+        elif get_origin(node) in (dict, list, tuple) and get_args(node):
+            node = get_args(node)[-1]  # ``part`` is a key or an index: step into the values
         else:
             return None
-    return list(node.model_fields) if isinstance(node, type) and issubclass(node, BaseModel) else None
+    node = _bare(node)
+    return list(node.model_fields) if _is_model(node) else None
+
+
+def _bare(node: object) -> object:
+    """A type without its ``Optional``/``Union``/``Annotated`` wrapping (the model, if one is in it)."""
+    from types import UnionType
+    from typing import Annotated, Union, get_args, get_origin
+
+    while get_origin(node) in (Union, UnionType, Annotated):
+        args = [a for a in get_args(node) if a is not type(None)]
+        node = next((a for a in args if _is_model(a)), args[0])
+    return node
+
+
+def _is_model(node: object) -> bool:
+    from pydantic import BaseModel
+
+    return isinstance(node, type) and issubclass(node, BaseModel)

@@ -92,10 +92,11 @@ class Posterior(Strict):
             raise ValueError("particles.weight: missing")
         params = set(self.particles) - {"weight"}
         if params != set(self.prior):
-            extra, missing = sorted(params - set(self.prior)), sorted(set(self.prior) - params)
-            differ = [f"{', '.join(extra)} not in the prior"] * bool(extra) + [
-                f"no particles for {', '.join(missing)}"
-            ] * bool(missing)
+            differ = []
+            if extra := sorted(params - set(self.prior)):
+                differ.append(f"{', '.join(extra)} not in the prior")
+            if missing := sorted(set(self.prior) - params):
+                differ.append(f"no particles for {', '.join(missing)}")
             raise ValueError(f"particles: {'; '.join(differ)}")
         sizes = {len(v) for v in self.particles.values()}
         if len(sizes) != 1 or 0 in sizes:

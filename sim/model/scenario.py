@@ -285,12 +285,11 @@ def _check_fact_ids(path: Path, known_facts: set[str]) -> None:
     The merged scenario's lists join the files' lists, so its indices would point the user at
     the wrong line; this reads each file of the chain (already validated) on its own.
     """
-    data = read_toml(path)
-    events = data.get("events", [])
+    data = read_toml(path)  # its merged, validated form passed: the shapes below hold
     cited = [(f"facts[{i}]", f) for i, f in enumerate(data.get("facts", []))] + [
         (f"events[{i}].facts[{j}]", f)
-        for i, e in enumerate(events if isinstance(events, list) else [])
-        for j, f in enumerate(e.get("facts", []) if isinstance(e, dict) else [])
+        for i, e in enumerate(data.get("events", []))
+        for j, f in enumerate(e.get("facts", []))
     ]
     for where, fact in cited:
         if fact not in known_facts:
