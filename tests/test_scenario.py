@@ -193,6 +193,21 @@ def test_unknown_fact_id_is_an_error(tmp_path):
         load_scenario(str(path), known_facts=known_fact_ids())
 
 
+@pytest.mark.parametrize(
+    ("body", "pattern"),
+    [
+        ("events = 3\n", r"child\.toml: events: expected \[\[events\]\] tables, got 3"),
+        ('[events]\nat = "2025Q1"\n', r"child\.toml: events: expected \[\[events\]\] tables, got \{"),
+        ('facts = "F01"\n', r"child\.toml: facts: expected a list of fact ids, got 'F01'"),
+    ],
+)
+def test_a_file_that_extends_another_with_events_or_facts_not_a_list_is_one_error(tmp_path, body, pattern):
+    child = tmp_path / "child.toml"
+    child.write_text('extends = "baseline_2023"\n' + body)
+    with pytest.raises(UserError, match=pattern):
+        load_scenario(str(child))
+
+
 def test_an_unknown_fact_id_is_named_by_the_index_in_its_own_file(tmp_path):
     """The merged list starts with the parent's facts; the message points into the user's file."""
     child = tmp_path / "child.toml"

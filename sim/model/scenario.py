@@ -228,6 +228,9 @@ def resolve_data(path: Path, stack: tuple[Path, ...] = ()) -> dict[str, Any]:
         return data
     if not isinstance(parent, str):
         raise UserError(f"{path}: extends: expected a scenario name or file, got {parent!r}")
+    for key, expected in (("events", "[[events]] tables"), ("facts", "a list of fact ids")):
+        if key in data and not isinstance(data[key], list):  # merging appends them to the parent's
+            raise UserError(f"{path}: {key}: expected {expected}, got {data[key]!r}")
     try:
         parent_path = find_scenario(parent, near=path.parent)
     except UserError as err:
