@@ -7,6 +7,7 @@ from analysis_fixtures import make_sweep_folder
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
+from sim.analysis.report import write_analysis
 from sim.analysis.results import load_results
 from sim.analysis.sensitivity import sensitivity, sobol_table
 from sim.errors import UserError
@@ -184,3 +185,5 @@ def test_indices_above_one_are_named_unreliable_and_a_good_design_has_none(ishig
     _, small = sensitivity(load_results(folder), ["welfare_final"])
     assert ((small["S1"] > 1) | (small["ST"] > 1)).any()
     assert small.attrs["impossible_indices"] == ["welfare_final"]
+    report = write_analysis(folder).read_text(encoding="utf-8")  # the user's path: analyze
+    assert "Sobol indices of welfare_final are estimated above 1" in report

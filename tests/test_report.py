@@ -166,3 +166,10 @@ def test_every_report_says_how_far_to_trust_the_model(run_report):
     assert "not as forecasts of trade shares" in text
     verdict = json.loads((run_report.parent / "analysis.json").read_text())["verdict"]
     assert verdict[-1].startswith("How far to trust the model")  # the verdict's last word
+
+
+def test_a_report_without_a_verdict_keeps_the_trust_note_in_its_notes(tmp_path):
+    folder = make_run_folder(tmp_path / "results", strategies=("multivector",), replicates=4, steps=4)
+    report = write_analysis(folder)
+    assert json.loads((report.parent / "analysis.json").read_text())["verdict"] == []
+    assert report.read_text(encoding="utf-8").count("How far to trust the model") == 1
